@@ -120,9 +120,42 @@ export type Disposition =
   | { kind: 'replied'; node: string; target: string }      // e.g. ARP answered by the lxc program
   | { kind: 'returned'; returnCode: ReturnCode };           // single-program runs
 
+/** One counter of Cilium's metrics map (cilium_metrics) after the run: key (reason, direction) → packets, bytes. */
+export interface MetricRecord {
+  node: string;
+  /** 0 = forwarded, 3 = plaintext ingress, or the positive drop code (133 = policy). */
+  reason: number;
+  /** "Policy denied", "Forwarded", … */
+  reasonName: string;
+  direction: 'ingress' | 'egress';
+  packets: number;
+  bytes: number;
+}
+
+/** What a single-program run returns, the way Cilium's BPF unit tests check it. */
+export interface ProgramResult {
+  program: string;
+  returnCode: ReturnCode;
+  /** The packet as the program left it. */
+  packet: Packet;
+  redirect?: { ifname: string; ifindex: number; direction: 'ingress' | 'egress'; helper: string };
+  dropReason?: { name: string; code: number };
+  /** Tail calls taken, in order (program names). */
+  tailCalls: string[];
+}
+
+/** A scenario's `expect` block compared with the run. */
+export interface ExpectationResult { field: string; expected: string; actual: string; ok: boolean }
+
 export interface Trace {
   scenario: string;
   mode: string;
   hops: Hop[];
   disposition: Disposition;
+  /** Metrics map counters per node after the run (only non-zero ones). */
+  metrics?: MetricRecord[];
+  /** Single-program runs only. */
+  program?: ProgramResult;
+  /** Present when the scenario had an `expect` block. */
+  expectations?: ExpectationResult[];
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const here = path.dirname(new URL(import.meta.url).pathname);
+const here = __dirname;
 const benches = fs.readdirSync(here).filter((f) => f.endsWith('-bench.ts')).sort();
 let failed = 0;
 for (const b of benches) {

@@ -1,0 +1,116 @@
+// dpnav graph <bpf-dir> [--format json|dot|mermaid] [--out FILE] [--no-cache]
+// Prints the tail-call graph of a Cilium bpf/ tree. json is the full Graph (docs/graph-format.md);
+// dot and mermaid draw the tail graph: entry/policy programs → tail programs, grouped per object.
+import fs from 'node:fs';
+import path from 'node:path';
+import { DatapathIndex, type Graph } from '../language-server/src/core/index';
+import { programTailGraph } from '../language-server/src/core/program-graph';
+
+const USAGE = 'usage: dpnav graph <bpf-dir> [--format json|dot|mermaid] [--out FILE] [--no-cache]';
+
+interface Args { dir?: string; format: 'json' | 'dot' | 'mermaid'; out?: string; cache: boolean }
+
+function parseArgs(argv: string[]): Args | string {
+  const args: Args = { format: 'json', cache: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--format' || a === '-f') {
+      const v = argv[++i];
+      if (v !== 'json' && v !== 'dot' && v !== 'mermaid') return `unknown format '${v ?? ''}' (json, dot or mermaid)`;
+      args.format = v;
+    } else if (a.startsWith('--format=')) {
+      const v = a.slice('--format='.length);
+      if (v !== 'json' && v !== 'dot' && v !== 'mermaid') return `unknown format '${v}' (json, dot or mermaid)`;
+      args.format = v;
+    } else if (a === '--out' || a === '-o') {
+      args.out = argv[++i];
+      if (!args.out) return '--out needs a file name';
+    } else if (a === '--no-cache') args.cache = false;
+    else if (a === '-h' || a === '--help') return '';
+    else if (a.startsWith('-')) return `unknown option '${a}'`;
+    else if (!args.dir) args.dir = a;
+    else return `unexpected argument '${a}'`;
+  }
+  if (!args.dir) return 'missing <bpf-dir>';
+  return args;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    if (args) console.error(`dpnav graph: ${args}`);
+    console.error(USAGE);
+    return args ? 2 : 0;
+  }
+  const dir = path.resolve(args.dir!);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    console.error(`dpnav graph: ${args.dir}: no such directory`);
+    return 2;
+  }
+  let index: DatapathIndex;
+  try {
+    index = await DatapathIndex.open(dir, { cacheDir: args.cache ? undefined : false, searchDepth: 1 });
+  } catch (err) {
+    console.error(`dpnav graph: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
+  try {
+    const graph = index.graph();
+    const text = args.format === 'json' ? toJson(graph) : args.format === 'dot' ? toDot(graph) : toMermaid(graph);
+    if (args.out) fs.writeFileSync(args.out, text);
+    else process.stdout.write(text);
+    return 0;
+  } finally {
+    await index.close();
+  }
+}
+
+export function toJson(graph: Graph): string {
+  return JSON.stringify(graph, null, 2) + '\n';
+}
+
+const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+export function toDot(graph: Graph): string {
+  const g = programTailGraph(graph);
+  const lines = ['digraph tailcalls {', '  rankdir=LR;', '  node [shape=box, fontname="monospace", fontsize=10];',
+    '  edge [fontname="monospace", fontsize=8];'];
+  g.objects.forEach((o, i) => {
+    lines.push(`  subgraph cluster_${i} {`, `    label=${quote(o.object)};`, '    style=rounded;');
+    for (const n of o.nodes) {
+      const style = n.kind === 'entry' ? ', style=filled, fillcolor="#dbeafe"' : n.kind === 'policy' ? ', style=filled, fillcolor="#fde68a"' : '';
+      const label = n.kind === 'entry' && n.attach ? `${n.name}\\n${n.attach}` : n.slot ? `${n.name}\\n${n.slot}` : n.name;
+      lines.push(`    ${quote(n.id)} [label="${label}"${style}];`);
+    }
+    lines.push('  }');
+  });
+  for (const e of g.edges) {
+    const style = e.kind === 'dynamic-tail' ? ' [style=dashed, label="policy"]' : '';
+    lines.push(`  ${quote(e.from)} -> ${quote(e.to)}${style};`);
+  }
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}
+
+export function toMermaid(graph: Graph): string {
+  const g = programTailGraph(graph);
+  const ids = new Map<string, string>();
+  const id = (key: string) => {
+    let v = ids.get(key);
+    if (!v) { v = `n${ids.size}`; ids.set(key, v); }
+    return v;
+  };
+  const lines = ['flowchart LR'];
+  g.objects.forEach((o, i) => {
+    lines.push(`  subgraph obj${i}["${o.object}"]`);
+    for (const n of o.nodes) {
+      const esc = (x: string) => x.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      const text = esc(n.kind === 'entry' && n.attach ? `${n.name}<br/>${n.attach}` : n.name).replace('&lt;br/&gt;', '<br/>');
+      const shape = n.kind === 'entry' ? `(["${text}"])` : n.kind === 'policy' ? `{{"${text}"}}` : `["${text}"]`;
+      lines.push(`    ${id(n.id)}${shape}`);
+    }
+    lines.push('  end');
+  });
+  for (const e of g.edges) lines.push(`  ${id(e.from)} ${e.kind === 'dynamic-tail' ? '-.->|policy|' : '-->'} ${id(e.to)}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,260 @@
+// Line scanner for preprocessor directives. tree-sitter-c sees directives as best-effort nodes that
+// break on real Cilium code (if/else split across #ifdef, labels before #if), so the core reads them
+// itself: #define/#undef, #include, and the #if/#ifdef/#elif/#else/#endif structure that guards every
+// definition and call site. It never fails; an unbalanced #endif or a missing one becomes a diagnostic.
+import { tokenize, type Token } from './tokens';
+
+export interface MacroDef {
+  name: string;
+  /** undefined for object-like macros. */
+  params?: string[];
+  variadic?: boolean;
+  body: Token[];
+  bodyText: string;
+  file: string;
+  /** Offsets of the name and of the whole directive (incl. continuation lines). */
+  nameStart: number;
+  nameEnd: number;
+  start: number;
+  end: number;
+  /** Index into the file's condition regions (see ConditionFrame). */
+  conditions: ConditionFrame[];
+}
+
+export interface IncludeDirective {
+  path: string;
+  system: boolean;
+  start: number;
+  end: number;
+  conditions: ConditionFrame[];
+}
+
+/** One level of #if nesting that is active at some position. */
+export interface ConditionFrame {
+  /** Directive that opened this branch. */
+  directive: 'if' | 'ifdef' | 'ifndef' | 'elif' | 'else';
+  /** Condition text as written (for #else: empty). */
+  expr: string;
+  /** Conditions of the earlier branches of the same group (a branch holds only when they are all false). */
+  previous: string[];
+  /** 0-based line of the directive. */
+  line: number;
+}
+
+export interface DirectiveDiagnostic { start: number; end: number; message: string }
+
+interface Branch { start: number; end: number; frames: ConditionFrame[] }
+interface Group { branches: Branch[] }
+
+export interface DirectiveScan {
+  defines: MacroDef[];
+  undefs: { name: string; start: number }[];
+  includes: IncludeDirective[];
+  /** [start, end) of every directive line (with continuations), sorted. */
+  directiveSpans: [number, number][];
+  /** Sorted, non-overlapping regions with the frames active inside them. */
+  regions: { start: number; frames: ConditionFrame[] }[];
+  groups: Group[];
+  diagnostics: DirectiveDiagnostic[];
+}
+
+function condText(directive: ConditionFrame['directive'], rest: string): string {
+  const t = rest.replace(/\s+/g, ' ').trim();
+  if (directive === 'ifdef') return `defined(${t})`;
+  if (directive === 'ifndef') return `!defined(${t})`;
+  return t;
+}
+
+/** Renders the frames active at a position as one C condition (include guards left out). */
+export function conditionText(frames: readonly ConditionFrame[]): string | undefined {
+  const parts: string[] = [];
+  for (const f of frames) {
+    const negs = f.previous.map((p) => `!(${p})`);
+    if (f.directive === 'else') parts.push(...negs);
+    else parts.push(...negs, f.expr.includes('||') || f.expr.includes('?') ? `(${f.expr})` : f.expr);
+  }
+  return parts.length ? parts.join(' && ') : undefined;
+}
+
+function stripComments(s: string): string {
+  return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/, '').replace(/\\\r?\n/g, ' ');
+}
+
+export function scanDirectives(text: string, file: string): DirectiveScan {
+  const scan: DirectiveScan = { defines: [], undefs: [], includes: [], directiveSpans: [], regions: [], groups: [], diagnostics: [] };
+  const stack: { group: Group; frame: ConditionFrame; guard?: string; start: number }[] = [];
+  const activeFrames = (): ConditionFrame[] => stack.filter((s) => !s.guard).map((s) => s.frame);
+  scan.regions.push({ start: 0, frames: [] });
+  let lineNo = 0;
+  let pos = 0;
+  let inBlockComment = false;
+  const n = text.length;
+  let pendingGuard: { name: string; entry: (typeof stack)[number] } | undefined;
+  while (pos < n) {
+    let lineEnd = text.indexOf('\n', pos);
+    if (lineEnd < 0) lineEnd = n;
+    // Decide whether this line starts a directive (not inside a block comment).
+    let i = pos;
+    if (!inBlockComment) {
+      while (i < lineEnd && (text[i] === ' ' || text[i] === '\t')) i++;
+    }
+    if (!inBlockComment && text[i] === '#') {
+      // Directive: extend over continuation lines.
+      let end = lineEnd;
+      let extraLines = 0;
+      while (end < n && text[end - 1] === '\\' || (end < n && text[end - 1] === '\r' && text[end - 2] === '\\')) {
+        const next = text.indexOf('\n', end + 1);
+        end = next < 0 ? n : next;
+        extraLines++;
+      }
+      // A block comment opened on the directive line and closed later extends the directive.
+      const raw = text.slice(i + 1, end);
+      const lastOpen = raw.lastIndexOf('/*');
+      if (lastOpen >= 0 && raw.indexOf('*/', lastOpen) < 0) {
+        const close = text.indexOf('*/', i + 1 + lastOpen);
+        if (close >= 0) {
+          const next = text.indexOf('\n', close);
+          const newEnd = next < 0 ? n : next;
+          for (let k = end; k < newEnd; k++) if (text[k] === '\n') extraLines++;
+          end = newEnd;
+        }
+      }
+      scan.directiveSpans.push([pos, end]);
+      handleDirective(text, file, i, end, lineNo, scan, stack, activeFrames, (g) => { pendingGuard = g; }, pendingGuard);
+      pendingGuard = pendingGuard && stack.includes(pendingGuard.entry) ? pendingGuard : undefined;
+      lineNo += 1 + extraLines;
+      pos = end + 1;
+      continue;
+    }
+    const startedInComment = inBlockComment;
+    // Track block comments for the next line's directive detection.
+    for (let k = pos; k < lineEnd; k++) {
+      const ch = text.charCodeAt(k);
+      if (inBlockComment) {
+        if (ch === 42 && text.charCodeAt(k + 1) === 47) { inBlockComment = false; k++; }
+      } else if (ch === 47 && text.charCodeAt(k + 1) === 42) { inBlockComment = true; k++; }
+      else if (ch === 47 && text.charCodeAt(k + 1) === 47) break;
+      else if (ch === 34 || ch === 39) {
+        k++;
+        while (k < lineEnd && text.charCodeAt(k) !== ch) { if (text.charCodeAt(k) === 92) k++; k++; }
+      }
+    }
+    const code = text.slice(pos, lineEnd).replace(/\/\*.*?\*\//g, '').replace(/\/\/.*$/, '');
+    if (!startedInComment && !/^\s*(\/\*.*)?$/.test(code)) pendingGuard = undefined;
+    lineNo++;
+    pos = lineEnd + 1;
+  }
+  for (const open of stack) {
+    scan.diagnostics.push({ start: open.start, end: open.start + 1, message: `#${open.frame.directive} without #endif` });
+  }
+  return scan;
+}
+
+function handleDirective(
+  text: string, file: string, hashAt: number, end: number, line: number, scan: DirectiveScan,
+  stack: { group: Group; frame: ConditionFrame; guard?: string; start: number }[],
+  activeFrames: () => ConditionFrame[],
+  setPendingGuard: (g: { name: string; entry: (typeof stack)[number] } | undefined) => void,
+  pendingGuard: { name: string; entry: (typeof stack)[number] } | undefined,
+): void {
+  const m = /^#\s*([a-z_]+)/.exec(text.slice(hashAt, Math.min(end, hashAt + 40)));
+  const word = m?.[1] ?? '';
+  const restStart = hashAt + (m ? m[0].length : 1);
+  const rest = () => stripComments(text.slice(restStart, end));
+  const pushRegion = () => scan.regions.push({ start: end, frames: activeFrames() });
+  switch (word) {
+    case 'if': case 'ifdef': case 'ifndef': {
+      const expr = condText(word, rest());
+      const group: Group = { branches: [] };
+      scan.groups.push(group);
+      const frame: ConditionFrame = { directive: word, expr, previous: [], line };
+      const entry = { group, frame, start: hashAt } as (typeof stack)[number];
+      group.branches.push({ start: end, end: -1, frames: [] });
+      stack.push(entry);
+      const guardName = word === 'ifndef' ? rest().trim() : /^!\s*defined\s*\(?\s*(\w+)\s*\)?(\s*&&|\s*$)/.exec(expr)?.[1];
+      setPendingGuard(guardName ? { name: guardName, entry } : undefined);
+      group.branches[0].frames = activeFrames();
+      pushRegion();
+      return;
+    }
+    case 'elif': case 'else': {
+      const top = stack[stack.length - 1];
+      if (!top) { scan.diagnostics.push({ start: hashAt, end, message: `#${word} without #if` }); return; }
+      const prevExpr = top.frame.directive === 'else' ? [] : [...top.frame.previous, top.frame.expr];
+      top.guard = undefined;
+      top.frame = { directive: word, expr: word === 'elif' ? condText('if', rest()) : '', previous: prevExpr, line };
+      const branches = top.group.branches;
+      branches[branches.length - 1].end = hashAt;
+      branches.push({ start: end, end: -1, frames: activeFrames() });
+      pushRegion();
+      return;
+    }
+    case 'endif': {
+      const top = stack.pop();
+      if (!top) { scan.diagnostics.push({ start: hashAt, end, message: '#endif without #if' }); return; }
+      const branches = top.group.branches;
+      branches[branches.length - 1].end = hashAt;
+      pushRegion();
+      return;
+    }
+    case 'define': {
+      const toks = tokenize(text, restStart, end);
+      const nameTok = toks[0];
+      if (!nameTok || nameTok.kind !== 'id') {
+        scan.diagnostics.push({ start: hashAt, end, message: 'malformed #define' });
+        return;
+      }
+      if (pendingGuard && pendingGuard.name === nameTok.text) {
+        const f = pendingGuard.entry.frame;
+        // `#if !defined(GUARD) && COND` + `#define GUARD`: an include guard with a real condition attached.
+        const rest = f.directive === 'if' ? /^!\s*defined\s*\(?\s*\w+\s*\)?\s*&&\s*([\s\S]+)$/.exec(f.expr)?.[1] : undefined;
+        if (rest) f.expr = rest.trim(); else pendingGuard.entry.guard = nameTok.text;
+        pushRegion();
+      }
+      let bodyFrom = 1;
+      let params: string[] | undefined;
+      let variadic = false;
+      if (toks[1] && toks[1].text === '(' && toks[1].start === nameTok.end) {
+        params = [];
+        let k = 2;
+        for (; k < toks.length && toks[k].text !== ')'; k++) {
+          if (toks[k].kind === 'id') params.push(toks[k].text);
+          else if (toks[k].text === '...') { params.push('__VA_ARGS__'); variadic = true; }
+        }
+        bodyFrom = k + 1;
+      }
+      const body = toks.slice(bodyFrom);
+      scan.defines.push({
+        name: nameTok.text, params, variadic, body,
+        bodyText: body.length ? text.slice(body[0].start, body[body.length - 1].end).replace(/\\\r?\n/g, ' ') : '',
+        file, nameStart: nameTok.start, nameEnd: nameTok.end, start: hashAt, end, conditions: activeFrames(),
+      });
+      return;
+    }
+    case 'undef': {
+      const name = rest().trim();
+      scan.undefs.push({ name, start: hashAt });
+      return;
+    }
+    case 'include': {
+      const r = rest().trim();
+      const q = /^"([^"]+)"|^<([^>]+)>/.exec(r);
+      if (q) scan.includes.push({ path: q[1] ?? q[2], system: !q[1], start: hashAt, end, conditions: activeFrames() });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** Frames active at an offset (binary search over the scan's regions). */
+export function framesAt(scan: Pick<DirectiveScan, 'regions'>, offset: number): ConditionFrame[] {
+  const r = scan.regions;
+  let lo = 0;
+  let hi = r.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (r[mid].start <= offset) lo = mid; else hi = mid - 1;
+  }
+  return r[lo].frames;
+}

@@ -1,0 +1,364 @@
+// Per-file extraction. Three steps so the expensive one can run in a worker thread:
+//   prepare()     directives, tokens, and a *blanked* copy of the text in which attribute and program-marker
+//                 macros, directive lines and inconsistent #else branches are replaced by spaces (byte offsets
+//                 and lines stay true), plus the expansions of top-level function-generating macros;
+//   parseShapes() tree-sitter + the .scm queries over the blanked texts (functions, maps, enums);
+//   assemble()    ties shapes, markers, call sites and conditions together into FileFacts.
+// Parsing never fails: whatever tree-sitter recovers is used, the rest becomes diagnostics.
+import crypto from 'node:crypto';
+import { scanDirectives, framesAt, type DirectiveScan } from './directives';
+import type { FileFacts, FunctionFact, MapFact, MarkerFact, RawCallSite, EnumeratorFact, FileDiagnostic } from './facts';
+import { expand, type MacroLookup } from './macros';
+import type { MacroRoles } from './macro-roles';
+import { tokenize, splitArgs, tokensText, C_KEYWORDS, type Token } from './tokens';
+import type { CParser } from './wasm';
+
+export interface GeneratorInvocation {
+  macro: string;
+  start: number;
+  end: number;
+  nameEnd: number;
+  /** Identifier arguments with their spans (a generated function is usually named by one of them). */
+  idArgs: { text: string; start: number; end: number }[];
+}
+
+export interface PreparedText {
+  text: string;
+  blanked: string;
+  scan: DirectiveScan;
+  /** Tokens outside directive lines (including inconsistent #else branches, for call sites). */
+  tokens: Token[];
+  markers: MarkerFact[];
+  generated: { invocation: GeneratorInvocation; prepared: PreparedText }[];
+}
+
+export interface FunctionShape {
+  name: string; nameStart: number; nameEnd: number; start: number; end: number;
+  bodyStart: number; bodyEnd: number; params: string[]; prevEnd: number;
+}
+export interface MapShape { name: string; nameStart: number; nameEnd: number; start: number; end: number }
+export interface EnumShape { names: { name: string; value?: string; start: number; end: number }[] }
+export interface Shapes { functions: FunctionShape[]; maps: MapShape[]; enums: EnumShape[]; errors: number[] }
+
+export interface RolesContext {
+  roles: MacroRoles;
+  /** Lookup used to expand function-generating macros (the tree's global table). */
+  macros: MacroLookup;
+  rolesHash: string;
+}
+
+export function contentHash(text: string): string {
+  return crypto.createHash('sha1').update(text).digest('hex');
+}
+
+function blankSpan(text: string, start: number, end: number): string {
+  return text.slice(start, end).replace(/[^\n\r]/g, ' ');
+}
+
+function applyBlanks(text: string, spans: [number, number][]): string {
+  if (!spans.length) return text;
+  spans.sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  let pos = 0;
+  for (const [s, e] of spans) {
+    if (e <= pos) continue;
+    const from = Math.max(s, pos);
+    parts.push(text.slice(pos, from));
+    const chunk = text.slice(from, e);
+    // Keep line breaks so lines stay true; everything else becomes a space.
+    parts.push(chunk.includes('\n') || chunk.includes('\r') ? blankSpan(text, from, e) : ' '.repeat(e - from));
+    pos = e;
+  }
+  parts.push(text.slice(pos));
+  return parts.join('');
+}
+
+/** Lower bound: first token index with start >= offset. */
+function tokenIndexAt(tokens: readonly Token[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].start < offset) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+export function prepare(text: string, file: string, ctx: RolesContext, depth = 0, known?: DirectiveScan): PreparedText {
+  const scan = known ?? scanDirectives(text, file);
+  const tokens: Token[] = [];
+  let pos = 0;
+  for (const [s, e] of scan.directiveSpans) {
+    if (s > pos) tokens.push(...tokenize(text, pos, s));
+    pos = e;
+  }
+  if (pos < text.length) tokens.push(...tokenize(text, pos, text.length));
+
+  const blanks: [number, number][] = scan.directiveSpans.map(([s, e]) => [s, e]);
+  // An #if group whose branches do not each balance braces/parens (an if/else split across #ifdef)
+  // cannot be parsed with every branch present: keep the first branch for tree-sitter.
+  const dead: [number, number][] = [];
+  for (const g of scan.groups) {
+    if (g.branches.length < 2) continue;
+    const unbalanced = g.branches.some((b) => {
+      if (b.end < 0) return false;
+      let braces = 0;
+      let parens = 0;
+      for (let k = tokenIndexAt(tokens, b.start); k < tokens.length && tokens[k].start < b.end; k++) {
+        const s = tokens[k].text;
+        if (s === '{') braces++; else if (s === '}') braces--;
+        else if (s === '(') parens++; else if (s === ')') parens--;
+      }
+      return braces !== 0 || parens !== 0;
+    });
+    if (unbalanced) for (const b of g.branches.slice(1)) if (b.end >= 0) dead.push([b.start, b.end]);
+  }
+  dead.sort((a, b) => a[0] - b[0]);
+  blanks.push(...dead);
+  const isDead = (offset: number) => {
+    for (const [s, e] of dead) { if (offset < s) return false; if (offset < e) return true; }
+    return false;
+  };
+
+  const markers: MarkerFact[] = [];
+  const generated: PreparedText['generated'] = [];
+  let braceDepth = 0;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (dead.length && isDead(t.start)) continue;
+    if (t.kind === 'punct') {
+      if (t.text === '{') braceDepth++;
+      else if (t.text === '}') braceDepth = Math.max(0, braceDepth - 1);
+      continue;
+    }
+    if (t.kind !== 'id') continue;
+    const name = t.text;
+    const isGenerator = braceDepth === 0 && ctx.roles.generators.has(name) && tokens[k + 1]?.text === '(';
+    if (isGenerator && depth < 3) {
+      const call = splitArgs(tokens, k + 1);
+      if (!call) continue;
+      const end = tokens[call.close].end;
+      const def = ctx.macros.get(name);
+      if (def) {
+        const only: MacroLookup = { get: (n) => (n === name ? def : undefined) };
+        const expanded = expand(tokens.slice(k, call.close + 1), only).tokens;
+        const synthetic = tokensText(expanded);
+        const idArgs = call.args.filter((a) => a.length === 1 && a[0].kind === 'id').map((a) => ({ text: a[0].text, start: a[0].start, end: a[0].end }));
+        generated.push({ invocation: { macro: name, start: t.start, end, nameEnd: t.end, idArgs }, prepared: prepare(synthetic, file, ctx, depth + 1) });
+      }
+      blanks.push([t.start, end]);
+      k = call.close;
+      continue;
+    }
+    if (!ctx.roles.attributeLike.has(name)) continue;
+    const def = ctx.macros.get(name);
+    let end = t.end;
+    let last = k;
+    if (tokens[k + 1]?.text === '(' && (def?.params || !def)) {
+      const call = splitArgs(tokens, k + 1);
+      if (!call) continue;
+      end = tokens[call.close].end;
+      last = call.close;
+    } else if (def?.params) continue; // a function-like macro name not being called
+    blanks.push([t.start, end]);
+    if (braceDepth === 0 && ctx.roles.markers.has(name)) {
+      markers.push({ name, text: text.slice(t.start, end).replace(/\\\r?\n/g, ' ').replace(/\s+/g, ' '), start: t.start, end });
+    }
+    k = last;
+  }
+  return { text, blanked: applyBlanks(text, blanks), scan, tokens, markers, generated };
+}
+
+// ------------------------------------------------------------------------------------------------
+// tree-sitter step (also run by parse-worker.ts)
+
+export function parseShapes(cp: CParser, blanked: string): Shapes {
+  const tree = cp.parser.parse(blanked);
+  const shapes: Shapes = { functions: [], maps: [], enums: [], errors: [] };
+  if (!tree) return shapes;
+  try {
+    const root = tree.rootNode;
+    // Directives are blanked, so definitions are children of the root: patterns need not start deeper
+    // (this keeps the query engine out of function bodies, which is most of the tree).
+    for (const m of cp.queries.functions.matches(root, { maxStartDepth: 1 })) {
+      const get = (n: string) => m.captures.find((c) => c.name === n)?.node;
+      const def = get('definition.function');
+      const name = get('name');
+      const body = get('body');
+      const params = get('params');
+      if (!def || !name || !body || !params) continue;
+      if (C_KEYWORDS.has(name.text)) continue; // never invent functions (`else if` split by #ifdef)
+      let prev = def.previousNamedSibling;
+      while (prev && prev.type === 'comment') prev = prev.previousNamedSibling;
+      const paramNames: string[] = [];
+      for (const p of params.namedChildren) {
+        if (!p || p.type !== 'parameter_declaration') continue;
+        let d = p.childForFieldName('declarator');
+        while (d && d.type !== 'identifier') d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+        paramNames.push(d ? d.text : '');
+      }
+      shapes.functions.push({
+        name: name.text, nameStart: name.startIndex, nameEnd: name.endIndex, start: def.startIndex, end: def.endIndex,
+        bodyStart: body.startIndex, bodyEnd: body.endIndex, params: paramNames, prevEnd: prev ? prev.endIndex : 0,
+      });
+    }
+    for (const m of cp.queries.maps.matches(root, { maxStartDepth: 0 })) {
+      const def = m.captures.find((c) => c.name === 'definition.map')?.node;
+      const name = m.captures.find((c) => c.name === 'name')?.node;
+      if (!def || !name) continue;
+      if (!def.text.includes('BPF_MAP_TYPE_') && !/\.type\s*=|__uint\s*\(\s*type/.test(def.text)) continue;
+      shapes.maps.push({ name: name.text, nameStart: name.startIndex, nameEnd: name.endIndex, start: def.startIndex, end: def.endIndex });
+    }
+    for (const c of cp.queries.enums.captures(root, { maxStartDepth: 4 })) {
+      const names: EnumShape['names'] = [];
+      for (const e of c.node.namedChildren) {
+        if (!e || e.type !== 'enumerator') continue;
+        const n = e.childForFieldName('name');
+        const v = e.childForFieldName('value');
+        if (n) names.push({ name: n.text, value: v?.text, start: n.startIndex, end: n.endIndex });
+      }
+      shapes.enums.push({ names });
+    }
+    if (root.hasError) collectErrors(root, shapes.errors);
+  } finally {
+    tree.delete();
+  }
+  return shapes;
+}
+
+function collectErrors(node: import('web-tree-sitter').Node, out: number[]): void {
+  if (out.length >= 20) return;
+  if (node.isError || node.isMissing) { out.push(node.startIndex); return; }
+  if (!node.hasError) return;
+  for (const c of node.children) if (c) collectErrors(c, out);
+}
+
+/** Every prepared text that needs a tree-sitter parse, in a stable order (file first, then generated). */
+export function blankedTexts(prep: PreparedText): string[] {
+  const out = [prep.blanked];
+  for (const g of prep.generated) out.push(...blankedTexts(g.prepared));
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------
+
+function callSitesIn(prep: PreparedText, from: number, to: number): RawCallSite[] {
+  const sites: RawCallSite[] = [];
+  const toks = prep.tokens;
+  for (let k = tokenIndexAt(toks, from); k < toks.length && toks[k].start < to; k++) {
+    const t = toks[k];
+    if (t.kind !== 'id' || toks[k + 1]?.text !== '(' || C_KEYWORDS.has(t.text) || t.text.startsWith('__builtin_')) continue;
+    const prev = toks[k - 1]?.text;
+    if (prev === '.' || prev === '->') continue;
+    const call = splitArgs(toks, k + 1);
+    const close = call ? toks[call.close].end : t.end;
+    sites.push({ callee: t.text, args: call ? call.args.map((a) => tokensText(a)) : [], start: t.start, end: close, nameStart: t.start, nameEnd: t.end });
+  }
+  return sites;
+}
+
+function mapFields(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const m of text.matchAll(/\.\s*([a-z_]+)\s*=\s*([^,}\n]+)/g)) fields[m[1]] = m[2].trim();
+  for (const m of text.matchAll(/__(?:uint|type|array)\s*\(\s*([a-z_]+)\s*,\s*([^;]+?)\)\s*;/g)) fields[m[1]] = m[2].trim();
+  return fields;
+}
+
+export function assemble(file: string, prep: PreparedText, shapesList: Shapes[], rolesHash: string): FileFacts {
+  let cursor = 0;
+  const next = () => shapesList[cursor++] ?? { functions: [], maps: [], enums: [], errors: [] };
+  const facts: FileFacts = {
+    file, hash: contentHash(prep.text), rolesHash, lineStarts: lineStarts(prep.text),
+    defines: prep.scan.defines, undefs: prep.scan.undefs,
+    includes: prep.scan.includes.map(({ path, system, start, end }) => ({ path, system, start, end })),
+    regions: prep.scan.regions, functions: [], maps: [], enumerators: [], diagnostics: [],
+  };
+  for (const d of prep.scan.diagnostics) facts.diagnostics.push({ ...d, severity: 'warning' });
+  const own = collect(prep, next(), facts.diagnostics, true);
+  facts.functions.push(...own.functions);
+  facts.maps.push(...own.maps);
+  facts.enumerators.push(...own.enumerators);
+  const addGenerated = (p: PreparedText, outer: GeneratorInvocation[]) => {
+    for (const g of p.generated) {
+      const chain = [...outer, g.invocation];
+      const inner = collect(g.prepared, next(), [], false);
+      const top = chain[0];
+      const frames = framesAt(prep.scan, top.start);
+      for (const f of inner.functions) {
+        const arg = chain.flatMap((c) => c.idArgs).find((a) => a.text === f.name);
+        facts.functions.push({
+          ...f,
+          nameStart: arg ? arg.start : top.start, nameEnd: arg ? arg.end : top.nameEnd,
+          start: top.start, end: top.end, bodyStart: top.start, bodyEnd: top.end,
+          conditions: frames,
+          markers: f.markers.map((mk) => ({ ...mk, start: top.start, end: top.end })),
+          sites: f.sites.map((s) => {
+            const a = chain.flatMap((c) => c.idArgs).find((x) => x.text === s.callee);
+            return { ...s, start: top.start, end: top.end, nameStart: a ? a.start : top.start, nameEnd: a ? a.end : top.nameEnd };
+          }),
+          generatedBy: { macro: top.macro, start: top.start, end: top.end },
+        });
+      }
+      addGenerated(g.prepared, chain);
+    }
+  };
+  addGenerated(prep, []);
+  if (cursor < shapesList.length) facts.diagnostics.push({ start: 0, end: 0, message: 'internal: unused parse results', severity: 'info' });
+  return facts;
+}
+
+function collect(prep: PreparedText, shapes: Shapes, diagnostics: FileDiagnostic[], real: boolean) {
+  const functions: FunctionFact[] = [];
+  const markers = [...prep.markers].sort((a, b) => a.start - b.start);
+  for (const s of shapes.functions) {
+    const own = markers.filter((m) => m.start >= s.prevEnd && m.end <= s.start + 1 && m.start < s.start);
+    functions.push({
+      name: s.name, nameStart: s.nameStart, nameEnd: s.nameEnd, start: Math.min(s.start, own[0]?.start ?? s.start), end: s.end,
+      bodyStart: s.bodyStart, bodyEnd: s.bodyEnd, params: s.params, markers: own,
+      conditions: framesAt(prep.scan, s.start), sites: callSitesIn(prep, s.bodyStart, s.bodyEnd),
+    });
+  }
+  const maps: MapFact[] = shapes.maps.map((m) => {
+    const text = prep.text.slice(m.start, m.end);
+    return { ...m, style: /__(?:uint|type|array)\s*\(/.test(text) ? 'btf' : 'legacy', fields: mapFields(text), conditions: framesAt(prep.scan, m.start) };
+  });
+  const enumerators: EnumeratorFact[] = [];
+  for (const e of shapes.enums) {
+    let previous: string | undefined;
+    let index = 0;
+    e.names.forEach((n) => {
+      enumerators.push({ name: n.name, value: n.value, index: n.value ? 0 : index, previous: n.value ? undefined : previous, start: n.start, end: n.end });
+      if (n.value) { previous = n.name; index = 1; } else index++;
+    });
+  }
+  if (real && shapes.errors.length) {
+    // Recovered, but worth showing: tree-sitter could not make sense of these spots (BTF map fields such
+    // as `__uint(type, …)` inside a recovered map are expected and left out).
+    const inMap = (at: number) => shapes.maps.some((m) => m.start <= at && at < m.end);
+    for (const at of shapes.errors.filter((e) => !inMap(e)).slice(0, 5)) diagnostics.push({ start: at, end: at + 1, message: 'tree-sitter could not parse this construct; definitions around it may be missed', severity: 'info' });
+  }
+  return { functions, maps, enumerators };
+}
+
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 0-based line/character of an offset. */
+export function positionOf(starts: readonly number[], offset: number): { line: number; character: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid; else hi = mid - 1;
+  }
+  return { line: lo, character: offset - starts[lo] };
+}
+
+/** In-process extraction of one file (the worker pool does the same split across threads). */
+export function extractFile(cp: CParser, file: string, text: string, ctx: RolesContext, scan?: DirectiveScan): FileFacts {
+  const prep = prepare(text, file, ctx, 0, scan);
+  return assemble(file, prep, blankedTexts(prep).map((t) => parseShapes(cp, t)), ctx.rolesHash);
+}

@@ -1,0 +1,303 @@
+/**
+ * The analysis core's one entry point: `DatapathIndex`, an index of a Cilium bpf/ tree and its tail-call
+ * graph. It knows nothing of LSP; the CLI, the language server, tests and benchmarks use it as a library.
+ *
+ *   const index = await DatapathIndex.open(dirOrWorkspace, { cacheDir?, workers?, include?, exclude? });
+ *   index.root                     absolute bpf/ folder (the folder holding bpf_lxc.c; see findBpfRoot)
+ *   index.files()                  relative paths of indexed .c/.h files
+ *   index.updateFile(rel, text)    one-file re-index (graph rebuilt lazily on next query); < 30 ms
+ *   index.removeFile(rel)
+ *   index.graph(): Graph           programs + edges (graph-schema.ts; 1-based lines, paths relative to root)
+ *   index.objects()                program objects (bpf_lxc.c, bpf_host.c, …)
+ *   index.programs()               ProgramInfo[] (GraphProgram + 0-based name offsets, map role)
+ *   index.functions(name) / macros(name) / maps(name)   → Definition[] (file, nameRange, range, condition)
+ *   index.symbolAt(rel, {line, character})             → what the identifier there is and resolves to:
+ *        function/macro/map definitions, and for a slot constant at a tail-call site or a program's
+ *        marker, the programs of that slot per object; for a wrapper, its slot parameter
+ *   index.callSites(fn, rel?)      calls made inside a function: direct, macro, tail, dynamic-tail (with ranges)
+ *   index.callers(fn)              sites that call or tail-call into fn (tail targets included)
+ *   index.fileSymbols(rel)         functions, macros, maps of a file (with ranges)
+ *   index.diagnostics(rel?)        tree inconsistencies and recovery notes, with ranges
+ *   index.wrappers()               derived tail-call wrappers (name, slot parameter index, primitive)
+ *   index.close()                  stops parse workers
+ *
+ * Ranges are 0-based {line, character} (UTF-16), as LSP wants them. Parsing never fails: a file yields
+ * what could be recovered plus diagnostics.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { scanDirectives, type DirectiveScan, type MacroDef } from './directives';
+import type { FileFacts } from './facts';
+import { contentHash, extractFile, parseShapes, type RolesContext } from './extract';
+import { deriveMacroRoles } from './macro-roles';
+import { loadCParser, type CParser } from './wasm';
+import { TreeModel } from './tree-model';
+import { buildGraph, ResolverCaches, type GraphBuild, type ProgramInfo, type Wrapper } from './resolver';
+import { loadCached, storeCached, treeKey, defaultCacheDir } from './cache';
+import { ParsePool } from './worker-pool';
+import type { Graph } from './graph-schema';
+import { Lookups, registerTextSource, type Definition, type SymbolInfo, type CallSiteInfo, type CoreDiagnostic, type Position } from './lookups';
+
+export type { Definition, SymbolInfo, CallSiteInfo, CoreDiagnostic, Position, ProgramInfo, Wrapper, Graph };
+export type { Range } from './lookups';
+
+export interface IndexOptions {
+  /** Where the on-disk cache lives; false disables it. Default: $XDG_CACHE_HOME/dpnav. */
+  cacheDir?: string | false;
+  /** Parse in worker threads (default true when more than ~20 files). */
+  workers?: boolean;
+  /** How deep below `dir` to look for the folder holding bpf_lxc.c (default 4; the CLI uses 1). */
+  searchDepth?: number;
+  /** Subfolders (relative to bpf/) left out of the index. Default: none. */
+  exclude?: string[];
+}
+
+export interface IndexStats { files: number; bytes: number; fromCache: boolean; ms: number }
+
+/** The folder holding bpf_lxc.c: `dir` itself, `dir/bpf`, or the first such folder below (depth ≤ 4). */
+export function findBpfRoot(dir: string, maxDepth = 4): string | undefined {
+  const abs = path.resolve(dir);
+  if (maxDepth <= 1) {
+    for (const d of [abs, path.join(abs, 'bpf')]) if (fs.existsSync(path.join(d, 'bpf_lxc.c'))) return d;
+    return undefined;
+  }
+  const queue: { d: string; depth: number }[] = [{ d: abs, depth: 0 }];
+  while (queue.length) {
+    const { d, depth } = queue.shift()!;
+    if (fs.existsSync(path.join(d, 'bpf_lxc.c'))) return d;
+    if (depth >= maxDepth) continue;
+    let entries: fs.Dirent[];
+    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { continue; }
+    const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules');
+    dirs.sort((a, b) => (a.name === 'bpf' ? -1 : b.name === 'bpf' ? 1 : a.name.localeCompare(b.name)));
+    for (const e of dirs) queue.push({ d: path.join(d, e.name), depth: depth + 1 });
+  }
+  return undefined;
+}
+
+function listSources(root: string, exclude: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) { if (!exclude.includes(r) && !e.name.startsWith('.')) walk(r); }
+      else if (/\.[ch]$/.test(e.name)) out.push(r);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+function rolesHashOf(roles: RolesContext['roles'], generatorBodies: string[]): string {
+  const h = crypto.createHash('sha1');
+  for (const s of [roles.attributeLike, roles.markers, roles.generators]) h.update([...s].sort().join(',')).update('|');
+  h.update(generatorBodies.sort().join('\n'));
+  return h.digest('hex');
+}
+
+export class DatapathIndex {
+  private readonly model: TreeModel;
+  private readonly caches = new ResolverCaches();
+  private built?: GraphBuild;
+  private lookupsCache?: Lookups;
+  private texts = new Map<string, string>();
+  private ctx!: RolesContext;
+  stats: IndexStats = { files: 0, bytes: 0, fromCache: false, ms: 0 };
+
+  private constructor(readonly root: string, private readonly cp: CParser, private pool?: ParsePool) {
+    this.model = new TreeModel(root);
+    registerTextSource(this.model, (f) => this.texts.get(f));
+  }
+
+  static async open(dir: string, options: IndexOptions = {}): Promise<DatapathIndex> {
+    const t0 = performance.now();
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: no such directory`);
+    const root = findBpfRoot(dir, options.searchDepth);
+    if (!root) throw new Error(`${dir}: no bpf_lxc.c here${options.searchDepth === 0 ? '' : ' or in a bpf/ folder below'}; point at Cilium's bpf/ folder`);
+    const cp = await loadCParser();
+    const files = listSources(root, options.exclude ?? []);
+    const index = new DatapathIndex(root, cp);
+    let bytes = 0;
+    const hashes = new Map<string, string>();
+    for (const f of files) {
+      const text = fs.readFileSync(path.join(root, f), 'utf8');
+      bytes += text.length;
+      index.texts.set(f, text);
+      hashes.set(f, contentHash(text));
+    }
+    const cacheDir = options.cacheDir === false ? undefined : options.cacheDir ?? defaultCacheDir();
+    const key = treeKey(root, hashes);
+    const cached = cacheDir ? loadCached(cacheDir, key) : undefined;
+    if (cached) {
+      for (const facts of cached.files) index.model.set(facts);
+      index.ctx = cached.roles ? index.rolesFromCache(cached.roles) : index.rolesFromModel();
+      if (cached.build) index.built = reviveBuild(cached.build as SerializedBuild);
+    } else {
+      const scans = new Map<string, DirectiveScan>();
+      for (const f of files) scans.set(f, scanDirectives(index.texts.get(f)!, f));
+      index.ctx = index.rolesFrom([...scans.values()].flatMap((s) => s.defines), (name) => index.firstDefine(scans, name));
+      const usePool = options.workers ?? files.length > 20;
+      index.pool = usePool ? ParsePool.create() : undefined;
+      try {
+        await index.extractAll(files, scans);
+      } finally {
+        await index.pool?.close();
+        index.pool = undefined;
+      }
+      if (cacheDir) {
+        const r = index.ctx.roles;
+        storeCached(cacheDir, key, [...index.model.files.values()], {
+          roles: { attributeLike: [...r.attributeLike], markers: [...r.markers], generators: [...r.generators], rolesHash: index.ctx.rolesHash },
+          build: serializeBuild(index.build),
+        });
+      }
+    }
+    index.stats = { files: files.length, bytes, fromCache: !!cached, ms: performance.now() - t0 };
+    return index;
+  }
+
+  private firstDefine(scans: Map<string, DirectiveScan>, name: string): MacroDef | undefined {
+    for (const s of scans.values()) for (const d of s.defines) if (d.name === name) return d;
+    return undefined;
+  }
+
+  private rolesFrom(defines: MacroDef[], _lookup: (name: string) => MacroDef | undefined): RolesContext {
+    const table = new Map<string, MacroDef>();
+    const prio = (f: string) => (f.startsWith('include/') ? 0 : f.startsWith('lib/') ? 1 : !f.includes('/') ? 2 : 3);
+    for (const d of [...defines].sort((a, b) => prio(a.file) - prio(b.file))) if (!table.has(d.name)) table.set(d.name, d);
+    const macros = { get: (n: string) => table.get(n) };
+    const roles = deriveMacroRoles(table.values(), macros);
+    const bodies = [...roles.generators].map((g) => `${g}(${table.get(g)?.params?.join(',')})${table.get(g)?.bodyText}`);
+    return { roles, macros, rolesHash: rolesHashOf(roles, bodies) };
+  }
+
+  private rolesFromCache(r: { attributeLike: string[]; markers: string[]; generators: string[]; rolesHash: string }): RolesContext {
+    const table = new Map<string, MacroDef>();
+    for (const f of this.model.files.values()) for (const d of f.defines) if (!table.has(d.name)) table.set(d.name, d);
+    return {
+      roles: { attributeLike: new Set(r.attributeLike), markers: new Set(r.markers), generators: new Set(r.generators) },
+      macros: { get: (n: string) => table.get(n) }, rolesHash: r.rolesHash,
+    };
+  }
+
+  private rolesFromModel(): RolesContext {
+    const defines = [...this.model.files.values()].flatMap((f) => f.defines);
+    return this.rolesFrom(defines, () => undefined);
+  }
+
+  private async extractAll(files: string[], scans: Map<string, DirectiveScan>): Promise<void> {
+    if (!this.pool) {
+      for (const f of files) this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx, scans.get(f)));
+      return;
+    }
+    // Whole-file extraction in the workers, in batches of ~64 kB, biggest files first so the two
+    // workers finish together; this thread only waits (and builds the graph afterwards).
+    const pool = this.pool;
+    const { roles, macros, rolesHash } = this.ctx;
+    const wanted = new Set([...roles.attributeLike, ...roles.generators]);
+    pool.init({
+      attributeLike: [...roles.attributeLike], markers: [...roles.markers], generators: [...roles.generators], rolesHash,
+      macros: [...wanted].map((n) => macros.get(n)).filter((d): d is MacroDef => !!d),
+    });
+    const order = [...files].sort((a, b) => this.texts.get(b)!.length - this.texts.get(a)!.length);
+    const jobs: Promise<void>[] = [];
+    let batch: { file: string; text: string }[] = [];
+    let size = 0;
+    const flush = () => {
+      if (!batch.length) return;
+      jobs.push(pool.extract(batch).then((facts) => { for (const f of facts) this.model.set(f); }));
+      batch = [];
+      size = 0;
+    };
+    for (const f of order) {
+      const text = this.texts.get(f)!;
+      batch.push({ file: f, text });
+      size += text.length;
+      if (size > 64 * 1024) flush();
+    }
+    flush();
+    await Promise.all(jobs);
+    // Results arrive in any order; keep the model in path order so output is deterministic.
+    const all = files.map((f) => this.model.files.get(f)!);
+    for (const f of all) this.model.delete(f.file);
+    for (const f of all) this.model.set(f);
+  }
+
+  // ------------------------------------------------------------------------------------------ edits
+
+  /** Re-indexes one file from the given text (the editor's buffer). */
+  updateFile(rel: string, text: string): void {
+    const before = this.model.files.get(rel);
+    this.texts.set(rel, text);
+    const scan = scanDirectives(text, rel);
+    const definesChanged = !before || signature(before.defines) !== signature(scan.defines);
+    this.model.set(extractFile(this.cp, rel, text, this.ctx, scan));
+    if (definesChanged) {
+      const ctx = this.rolesFromModel();
+      if (ctx.rolesHash !== this.ctx.rolesHash) {
+        // Macro roles changed (a new attribute or marker macro): blanking of every file may change.
+        this.ctx = ctx;
+        for (const [f, t] of this.texts) if (f !== rel) this.model.set(extractFile(this.cp, f, t, ctx));
+        this.model.set(extractFile(this.cp, rel, text, ctx, scan));
+      }
+      this.caches.clear();
+    }
+    this.invalidate();
+  }
+
+  removeFile(rel: string): void {
+    this.texts.delete(rel);
+    this.model.delete(rel);
+    this.caches.clear();
+    this.invalidate();
+  }
+
+  private invalidate(): void { this.built = undefined; this.lookupsCache = undefined; }
+
+  private get build(): GraphBuild {
+    this.built ??= buildGraph(this.model, this.caches);
+    return this.built;
+  }
+  private get lookups(): Lookups {
+    this.lookupsCache ??= new Lookups(this.model, this.build);
+    return this.lookupsCache;
+  }
+
+  // ------------------------------------------------------------------------------------------ queries
+
+  files(): string[] { return [...this.model.files.keys()].sort(); }
+  text(rel: string): string | undefined { return this.texts.get(rel); }
+  graph(): Graph { return { root: this.root, ...this.build.graph }; }
+  objects(): string[] { return [...this.build.objects]; }
+  programs(): ProgramInfo[] { return [...this.build.programs]; }
+  wrappers(): Wrapper[] { return [...this.build.wrappers.values()]; }
+  functions(name: string): Definition[] { return this.lookups.functions(name); }
+  macros(name: string): Definition[] { return this.lookups.macros(name); }
+  maps(name: string): Definition[] { return this.lookups.maps(name); }
+  symbolAt(rel: string, pos: Position): SymbolInfo | undefined { return this.lookups.symbolAt(rel, pos); }
+  callSites(fn: string, rel?: string): CallSiteInfo[] { return this.lookups.callSites(fn, rel); }
+  callers(fn: string): CallSiteInfo[] { return this.lookups.callers(fn); }
+  fileSymbols(rel: string): Definition[] { return this.lookups.fileSymbols(rel); }
+  diagnostics(rel?: string): CoreDiagnostic[] { return this.lookups.diagnostics(rel); }
+  /** Raw per-file facts (for tools and tests). */
+  facts(rel: string): FileFacts | undefined { return this.model.files.get(rel); }
+
+  async close(): Promise<void> { await this.pool?.close(); }
+}
+
+interface SerializedBuild extends Omit<GraphBuild, 'wrappers'> { wrappers: Wrapper[] }
+
+function serializeBuild(b: GraphBuild): SerializedBuild {
+  return { ...b, wrappers: [...b.wrappers.values()] };
+}
+
+function reviveBuild(s: SerializedBuild): GraphBuild {
+  return { ...s, wrappers: new Map(s.wrappers.map((w) => [w.name, w])) };
+}
+
+function signature(defines: readonly MacroDef[]): string {
+  return defines.map((d) => `${d.name}(${d.params?.join(',') ?? ''})${d.bodyText}`).join('\n');
+}
+
+export { parseShapes };

@@ -1,0 +1,106 @@
+// What each macro of the tree is for, derived from its own definition (never from its name):
+// - attribute-like: expands only to attributes/`inline`/`static` (e.g. `__always_inline`, `__maybe_unused`,
+//   `__section("…")`, `__section_tail(ID, KEY)`, `__declare_tail(X)`, `declare_tailcall_if(C, X)`);
+//   these are blanked before tree-sitter sees the text, because tree-sitter-c cannot parse them;
+// - program marker: an attribute-like macro whose expansion carries a section or a btf_decl_tag;
+// - function generator: a function-like macro whose body defines a whole function.
+import type { MacroDef } from './directives';
+import { expand, type MacroLookup } from './macros';
+import type { Token } from './tokens';
+
+export interface MacroRoles {
+  attributeLike: Set<string>;
+  markers: Set<string>;
+  generators: Set<string>;
+}
+
+const ATTRIBUTE_WORDS = new Set(['__attribute__', '__attribute', 'inline', '__inline', '__inline__', 'static',
+  '__extension__', '_Pragma', '__section', 'section']);
+
+/**
+ * Compiler-provided attribute spellings some trees use without defining them (they come from system
+ * headers the tree does not carry). Used only when the tree has no #define for the name.
+ */
+const BUILTIN_ATTRIBUTE_MACROS = ['__always_inline', '__maybe_unused', '__must_check', '__unused', '__noinline',
+  '__packed', '__aligned', '__inline', '__force', '__nobuiltin', '__weak', '__hidden'];
+
+function isAttributeExpansion(tokens: readonly Token[]): { ok: boolean; marker: boolean } {
+  let marker = false;
+  let i = 0;
+  while (i < tokens.length) {
+    const t = tokens[i];
+    if (t.kind !== 'id' || !ATTRIBUTE_WORDS.has(t.text)) return { ok: false, marker: false };
+    i++;
+    if (tokens[i]?.text === '(') {
+      if (t.text !== '__attribute__' && t.text !== '__attribute' && t.text !== '_Pragma' && t.text !== '__section' && t.text !== 'section') {
+        return { ok: false, marker: false };
+      }
+      if (t.text === '__section' || t.text === 'section') marker = true;
+      let depth = 0;
+      for (; i < tokens.length; i++) {
+        const s = tokens[i].text;
+        if (s === '(') depth++;
+        else if (s === ')') { depth--; if (depth === 0) { i++; break; } }
+        else if (s === 'section' || s === 'btf_decl_tag') marker = true;
+      }
+    }
+  }
+  return { ok: true, marker };
+}
+
+function isGeneratorBody(body: readonly Token[]): boolean {
+  // `NAME ( … ) {` somewhere in the body, then a closing brace: the macro defines a function.
+  for (let i = 0; i + 1 < body.length; i++) {
+    if (body[i].kind !== 'id' || body[i + 1].text !== '(') continue;
+    let depth = 0;
+    let k = i + 1;
+    for (; k < body.length; k++) {
+      if (body[k].text === '(') depth++;
+      else if (body[k].text === ')') { depth--; if (depth === 0) break; }
+    }
+    if (body[k + 1]?.text === '{' && body[body.length - 1].text === '}') return true;
+  }
+  return false;
+}
+
+export function deriveMacroRoles(macros: Iterable<MacroDef>, lookup: MacroLookup): MacroRoles {
+  const roles: MacroRoles = { attributeLike: new Set(), markers: new Set(), generators: new Set() };
+  const seen = new Set<string>();
+  for (const m of macros) {
+    if (seen.has(m.name)) continue;
+    seen.add(m.name);
+    if (m.params && isGeneratorBody(m.body)) { roles.generators.add(m.name); continue; }
+    if (!m.body.length) {
+      // An empty macro used outside #if disappears in the compiler's eyes too.
+      roles.attributeLike.add(m.name);
+      continue;
+    }
+    // Cheap pre-check: an attribute-like body starts with an attribute word or another macro's name.
+    const first = m.body[0];
+    if (first.kind !== 'id' || (!ATTRIBUTE_WORDS.has(first.text) && !lookup.get(first.text) && !BUILTIN_ATTRIBUTE_MACROS.includes(first.text))) continue;
+    const call: Token[] = [{ kind: 'id', text: m.name, start: -1, end: -1 }];
+    if (m.params) {
+      call.push({ kind: 'punct', text: '(', start: -1, end: -1 });
+      m.params.forEach((_, i) => {
+        if (i) call.push({ kind: 'punct', text: ',', start: -1, end: -1 });
+        call.push({ kind: 'num', text: String(i + 1), start: -1, end: -1 });
+      });
+      call.push({ kind: 'punct', text: ')', start: -1, end: -1 });
+    }
+    let ok = true;
+    let marker = false;
+    for (const assumeDefined of [1, 0] as const) {
+      const r = expand(call, lookup, { assumeDefined, budget: 400 });
+      const c = isAttributeExpansion(r.tokens);
+      ok &&= c.ok && !r.truncated;
+      marker ||= c.marker;
+      if (!r.usedAssumption) break;
+    }
+    if (ok) {
+      roles.attributeLike.add(m.name);
+      if (marker) roles.markers.add(m.name);
+    }
+  }
+  for (const name of BUILTIN_ATTRIBUTE_MACROS) if (!seen.has(name)) roles.attributeLike.add(name);
+  return roles;
+}

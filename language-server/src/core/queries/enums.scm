@@ -1,0 +1,2 @@
+; Enumerator lists (slot numbers may be enum members).
+(enumerator_list) @enum

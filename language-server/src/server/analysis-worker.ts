@@ -1,0 +1,54 @@
+// The analysis worker thread (see runner.ts): owns the index, applies edits and answers feature
+// queries in the order they arrive, so an edit always precedes the queries sent after it.
+import { parentPort } from 'node:worker_threads';
+import type { Analysis } from './analysis';
+import { buildAnalysis } from './core-adapter';
+import { runFeature } from './features';
+import type { FromWorker, ToWorker } from './runner';
+import { PathMapper } from './workspace';
+
+const port = parentPort;
+if (!port) throw new Error('analysis-worker.ts must run as a worker thread');
+
+let analysis: Analysis | undefined;
+let mapper: PathMapper | undefined;
+/** Messages that arrived while the index was being built; replayed in order once it exists. */
+let queued: ToWorker[] | undefined;
+
+const send = (m: FromWorker) => port.postMessage(m);
+const text = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+function handle(m: ToWorker): void {
+  if (queued && m.type !== 'open') { queued.push(m); return; }
+  switch (m.type) {
+    case 'open': {
+      queued = [];
+      buildAnalysis(m.root).then((a) => {
+        analysis = a;
+        mapper = new PathMapper(a.root);
+        send({ type: 'opened', counts: runFeature(a, mapper, 'counts', undefined as never) });
+      }, (err) => send({ type: 'openFailed', message: text(err) })).finally(() => {
+        const replay = queued ?? [];
+        queued = undefined;
+        for (const q of replay) handle(q);
+      });
+      return;
+    }
+    case 'update':
+      try { analysis?.updateFile(m.file, m.text); } catch (err) { send({ type: 'log', message: `re-indexing ${m.file} failed: ${text(err)}` }); }
+      return;
+    case 'remove':
+      try { analysis?.removeFile(m.file); } catch (err) { send({ type: 'log', message: `removing ${m.file} failed: ${text(err)}` }); }
+      return;
+    case 'query':
+      if (!analysis || !mapper) { send({ type: 'error', id: m.id, message: 'no index' }); return; }
+      try {
+        send({ type: 'result', id: m.id, value: runFeature(analysis, mapper, m.name, m.args as never) });
+      } catch (err) {
+        send({ type: 'error', id: m.id, message: `${m.name}: ${err instanceof Error && err.stack ? err.stack : text(err)}` });
+      }
+      return;
+  }
+}
+
+port.on('message', handle);

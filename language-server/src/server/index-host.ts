@@ -1,0 +1,173 @@
+// Owns the analysis for the server's lifetime: finds the bpf/ folder, has the index built in the
+// background (in the analysis worker, see runner.ts), forwards editor changes lazily (a changed file is
+// re-indexed right before the next query, or after a short pause), publishes the tree's diagnostics
+// and reports progress as dpnav/indexState. Queries never wait for indexing: until the index exists
+// they get the caller's fallback at once.
+import type { Connection, Diagnostic } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Counts, FeatureArgs, FeatureName, FeatureResult } from './features';
+import { IndexStateNotification, type IndexState } from './protocol';
+import { createRunner, message, type AnalysisRunner } from './runner';
+import { findBpfRoot, PathMapper } from './workspace';
+
+/** How long after the last keystroke a changed file is re-indexed when no request asks for it first. */
+const IDLE_REINDEX_MS = 200;
+
+export class IndexHost {
+  private runner: AnalysisRunner | undefined;
+  private ready = false;
+  private mapperValue: PathMapper | undefined;
+  private stateValue: IndexState = { state: 'searching', files: 0, programs: 0 };
+  /** Editor texts not yet given to the index, by bpf-relative path (null: removed). */
+  private pending = new Map<string, string | null>();
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Diagnostics last sent, per URI, as JSON: only changed sets are re-sent. */
+  private published = new Map<string, string>();
+  private settledWaiters: Array<() => void> = [];
+  /** Bumped by reset(): a start() that outlives its generation stops quietly. */
+  private generation = 0;
+
+  constructor(private readonly connection: Connection) {}
+
+  get state(): IndexState { return this.stateValue; }
+  get mapper(): PathMapper | undefined { return this.mapperValue; }
+  get isSettled(): boolean { return this.stateValue.state !== 'searching' && this.stateValue.state !== 'indexing'; }
+
+  /** Resolves once the initial index is finished (or failed / found no tree). */
+  settled(): Promise<void> {
+    if (this.isSettled) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  /**
+   * Runs a feature against the index with every pending edit applied first. Before the index exists,
+   * or if the query fails, answers `fallback` (a failure is logged).
+   */
+  async query<K extends FeatureName>(name: K, args: FeatureArgs<K>, fallback: FeatureResult<K>): Promise<FeatureResult<K>> {
+    if (!this.ready || !this.runner) return fallback;
+    this.flush();
+    try {
+      return await this.runner.query(name, args);
+    } catch (err) {
+      this.connection.console.error(`dpnav: ${name} failed: ${message(err)}`);
+      return fallback;
+    }
+  }
+
+  async start(workspaceFolders: string[], configuredRoot: string | undefined, openDocuments: () => TextDocument[]): Promise<void> {
+    const generation = this.generation;
+    const found = findBpfRoot(workspaceFolders, configuredRoot);
+    if ('error' in found) {
+      this.setState({ state: 'no-root', files: 0, programs: 0, message: found.error });
+      return;
+    }
+    this.mapperValue = new PathMapper(found.root);
+    for (const doc of openDocuments()) this.documentChanged(doc);
+    const started = Date.now();
+    this.setState({ state: 'indexing', root: found.root, files: 0, programs: 0 });
+    const runner = createRunner((m) => this.connection.console.error(`dpnav: ${m}`));
+    this.runner = runner;
+    let counts: Counts;
+    try {
+      counts = await runner.open(found.root);
+    } catch (err) {
+      if (generation !== this.generation) return;
+      this.setState({ state: 'error', root: found.root, files: 0, programs: 0, message: message(err) });
+      return;
+    }
+    if (generation !== this.generation) return;
+    this.ready = true;
+    const elapsedMs = Date.now() - started;
+    if (this.pending.size) {
+      this.flush();
+      counts = await runner.query('counts', undefined as never).catch(() => counts);
+    }
+    if (generation !== this.generation) return;
+    this.setState({ state: 'ready', root: found.root, ...counts, elapsedMs, thread: runner.mode });
+    await this.publishDiagnostics();
+    // Build the workspace-symbol cache now rather than in the first request that needs it.
+    void runner.query('warm', undefined as never).catch(() => 0);
+  }
+
+  documentChanged(doc: TextDocument): void {
+    const rel = this.mapperValue?.relative(doc.uri);
+    if (rel === undefined || !/\.[ch]$/.test(rel)) return;
+    this.pending.set(rel, doc.getText());
+    this.scheduleIdleFlush();
+  }
+
+  fileRemoved(uri: string): void {
+    const rel = this.mapperValue?.relative(uri);
+    if (rel === undefined) return;
+    this.pending.set(rel, null);
+    this.scheduleIdleFlush();
+  }
+
+  /** Hands pending edits to the index (in order; the runner applies them before later queries). */
+  private flush(): void {
+    if (!this.ready || !this.runner || !this.pending.size) return;
+    const edits = [...this.pending];
+    this.pending.clear();
+    for (const [rel, text] of edits) {
+      if (text === null) this.runner.remove(rel); else this.runner.update(rel, text);
+    }
+    this.scheduleIdleFlush();
+  }
+
+  private scheduleIdleFlush(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      void this.afterEdits();
+    }, IDLE_REINDEX_MS);
+    this.idleTimer.unref?.();
+  }
+
+  /** After a pause in editing: re-index, re-publish changed diagnostics, report new counts. */
+  private async afterEdits(): Promise<void> {
+    if (!this.ready || !this.runner) return;
+    this.flush();
+    await this.publishDiagnostics();
+    const counts = await this.query('counts', undefined as never, { files: this.stateValue.files, programs: this.stateValue.programs, tailEdges: this.stateValue.tailEdges ?? 0 });
+    this.setState({ ...this.stateValue, ...counts }, true);
+  }
+
+  private setState(next: IndexState, onlyIfChanged = false): void {
+    if (onlyIfChanged && JSON.stringify(next) === JSON.stringify(this.stateValue)) return;
+    this.stateValue = next;
+    void this.connection.sendNotification(IndexStateNotification, next);
+    if (this.isSettled) for (const w of this.settledWaiters.splice(0)) w();
+  }
+
+  private async publishDiagnostics(): Promise<void> {
+    const groups = await this.query('diagnostics', undefined as never, undefined as unknown as Array<[string, Diagnostic[]]>);
+    if (!groups) return;
+    const byUri = new Map(groups);
+    for (const uri of [...this.published.keys()]) {
+      if (byUri.has(uri)) continue;
+      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      this.published.delete(uri);
+    }
+    for (const [uri, diagnostics] of byUri) {
+      const json = JSON.stringify(diagnostics);
+      if (this.published.get(uri) === json) continue;
+      this.published.set(uri, json);
+      void this.connection.sendDiagnostics({ uri, diagnostics });
+    }
+  }
+
+  /** Drops the index (and the diagnostics it published) so start() can serve another tree. */
+  async reset(): Promise<void> {
+    this.generation++;
+    const runner = this.runner;
+    this.runner = undefined;
+    this.ready = false;
+    this.pending.clear();
+    for (const uri of this.published.keys()) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    this.published.clear();
+    this.setState({ state: 'searching', files: 0, programs: 0 });
+    await runner?.close();
+  }
+
+  async dispose(): Promise<void> { await this.runner?.close(); }
+}

@@ -1,0 +1,77 @@
+// The server's custom LSP messages, shared by the server, the VS Code extension and the tests.
+// Documented in docs/lsp.md; change both together. Plain types and method names only, so a client can
+// import this file without pulling in the server.
+import type { Graph } from '../core/graph-schema';
+
+export type IndexPhase =
+  /** Looking for the bpf/ folder (the one holding bpf_lxc.c) under the workspace folders. */
+  | 'searching'
+  /** The tree is being parsed; requests answer from what is indexed so far. */
+  | 'indexing'
+  /** Every file is indexed; answers are complete. Edits re-index one file and stay in this phase. */
+  | 'ready'
+  /** No bpf/ folder found (or the configured one does not exist); `message` says where we looked. */
+  | 'no-root'
+  /** Indexing failed; `message` says why. Requests answer empty. */
+  | 'error';
+
+/** `dpnav/indexState` notification (server → client), sent on every phase change and after each re-index. */
+export interface IndexState {
+  state: IndexPhase;
+  /** Absolute path of the bpf/ folder being served, once found. */
+  root?: string;
+  /** Files indexed so far. */
+  files: number;
+  /** Programs (entry, tail, policy) in the graph so far. */
+  programs: number;
+  /** Tail and dynamic-tail edges in the graph so far. */
+  tailEdges?: number;
+  /** Milliseconds the initial index took (set in `ready`). */
+  elapsedMs?: number;
+  /** Where the analysis runs: a worker thread (normal) or the server's own thread (fallback). */
+  thread?: 'worker' | 'in-process';
+  message?: string;
+}
+
+export const IndexStateNotification = 'dpnav/indexState';
+/** `dpnav/indexStatus` request: the current IndexState (for clients that connect late or poll). No params. */
+export const IndexStatusRequest = 'dpnav/indexStatus';
+
+/** `dpnav/graph` request → Graph (same schema as `dpnav graph --format json`). */
+export const GraphRequest = 'dpnav/graph';
+export interface GraphParams {
+  /** Wait until the initial index finishes instead of answering with the partial graph. Default false. */
+  waitForIndex?: boolean;
+}
+
+/** `dpnav/locate` request: where a function (and a call inside it) is in the user's tree. */
+export const LocateRequest = 'dpnav/locate';
+export interface LocateParams {
+  function: string;
+  /** Other names the same function has had across Cilium versions; tried in order after `function`. */
+  aliases?: string[];
+  /** A callee whose call site inside the function should be returned as callRange. */
+  call?: string;
+  callAliases?: string[];
+  /** A file name or path suffix (e.g. "bpf_lxc.c", "lib/nodeport.h") preferred when several definitions exist. */
+  fileHint?: string;
+}
+export interface LspPosition { line: number; character: number }
+export interface LspRange { start: LspPosition; end: LspPosition }
+export type LocateResult =
+  | { found: true; uri: string; range: LspRange; callRange?: LspRange; matchedName: string; matchedCall?: string }
+  | { found: false; reason: string };
+
+/** Command id the code lenses carry; the client implements it (the VS Code extension maps it to
+ *  `editor.action.showReferences`). Arguments: [uri: string, position: LspPosition, locations: {uri, range}[]]. */
+export const ShowReferencesCommand = 'dpnav.showReferences';
+
+/** initializationOptions and the `dpnav` settings section. */
+export interface ServerSettings {
+  /** The bpf/ folder to serve: absolute, or relative to the first workspace folder. */
+  bpfRoot?: string;
+  /** Code lenses with the `dpnav.showReferences` command (true) or title-only lenses (false, the default). */
+  codeLensCommands?: boolean;
+}
+
+export type { Graph };

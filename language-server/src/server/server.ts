@@ -1,0 +1,124 @@
+// Wires the LSP connection to the index: capabilities, document sync, and thin request handlers that
+// name a feature (features.ts) and its arguments. The analysis runs in a worker thread (runner.ts), so
+// this thread answers at once while the tree is indexed (empty answers until the index exists) and a
+// failing feature is logged and answered empty, never thrown.
+import {
+  RequestType, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeParams, type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import fs from 'node:fs';
+import { locate, validateLocateParams } from './locate';
+import { IndexHost } from './index-host';
+import type { FeatureArgs, FeatureName, FeatureResult } from './features';
+import {
+  GraphRequest, IndexStatusRequest, LocateRequest, type GraphParams, type LocateParams, type LocateResult, type ServerSettings,
+} from './protocol';
+import type { Graph } from '../core/graph-schema';
+import { uriToPath } from './workspace';
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const host = new IndexHost(connection);
+  let folders: string[] = [];
+  let settings: ServerSettings = {};
+  let linkSupport = false;
+
+  /** A request about one document of the tree: its bpf-relative path goes into the feature's args. */
+  function inFile<K extends FeatureName>(name: K, uri: string, fallback: FeatureResult<K>,
+    args: (file: string) => FeatureArgs<K>): Promise<FeatureResult<K>> {
+    const file = host.mapper?.relative(uri);
+    if (file === undefined) return Promise.resolve(fallback);
+    return host.query(name, args(file), fallback);
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    if (!folders.length && params.rootUri) { const p = uriToPath(params.rootUri); if (p) folders = [p]; }
+    if (!folders.length && params.rootPath) folders = [params.rootPath];
+    settings = readSettings(params.initializationOptions);
+    linkSupport = params.capabilities.textDocument?.definition?.linkSupport === true;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+        definitionProvider: true,
+        referencesProvider: true,
+        hoverProvider: true,
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        callHierarchyProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        inlayHintProvider: true,
+      },
+      serverInfo: { name: 'dpnav', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    void host.start(folders, settings.bpfRoot, () => documents.all()).catch((err) => {
+      connection.console.error(`dpnav: indexing failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  });
+  connection.onShutdown(() => host.dispose());
+  // Settings pushed by the client (VS Code: `synchronize.configurationSection: 'dpnav'`): a new bpfRoot
+  // re-indexes from scratch; codeLensCommands applies to the next lenses.
+  connection.onDidChangeConfiguration((change) => {
+    const next = readSettings((change.settings as Record<string, unknown> | undefined) ?? {});
+    const rootChanged = next.bpfRoot !== settings.bpfRoot;
+    // codeLensCommands is an initialization option of the client, not a user setting: keep it.
+    settings = { bpfRoot: next.bpfRoot, codeLensCommands: next.codeLensCommands ?? settings.codeLensCommands };
+    if (!rootChanged) return;
+    void host.reset().then(() => host.start(folders, settings.bpfRoot, () => documents.all())).catch((err) => {
+      connection.console.error(`dpnav: re-indexing for the new bpfRoot failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  });
+
+  documents.onDidChangeContent((e) => host.documentChanged(e.document));
+  // A closed document falls back to its text on disk (the editor may have discarded unsaved edits).
+  documents.onDidClose((e) => {
+    const path = uriToPath(e.document.uri);
+    if (!path) return;
+    fs.promises.readFile(path, 'utf8').then(
+      (text) => host.documentChanged(TextDocument.create(e.document.uri, 'c', 0, text)),
+      () => host.fileRemoved(e.document.uri),
+    );
+  });
+
+  connection.onDefinition((p) => inFile('definition', p.textDocument.uri, null,
+    (file) => ({ file, position: p.position, links: linkSupport })));
+  connection.onReferences((p) => inFile('references', p.textDocument.uri, null,
+    (file) => ({ file, position: p.position, includeDeclaration: p.context.includeDeclaration })));
+  connection.onHover((p) => inFile('hover', p.textDocument.uri, null, (file) => ({ file, position: p.position })));
+  connection.onDocumentSymbol((p) => inFile('documentSymbol', p.textDocument.uri, [], (file) => ({ file })));
+  connection.onWorkspaceSymbol((p) => host.query('workspaceSymbol', { query: p.query }, []));
+  connection.languages.callHierarchy.onPrepare((p) => inFile('prepareCallHierarchy', p.textDocument.uri, null,
+    (file) => ({ file, position: p.position })));
+  connection.languages.callHierarchy.onOutgoingCalls((p) => host.query('outgoingCalls', { item: p.item }, []));
+  connection.languages.callHierarchy.onIncomingCalls((p) => host.query('incomingCalls', { item: p.item }, []));
+  connection.onCodeLens((p) => inFile('codeLens', p.textDocument.uri, [],
+    (file) => ({ file, withCommands: settings.codeLensCommands === true })));
+  connection.languages.inlayHint.on((p) => inFile('inlayHint', p.textDocument.uri, [], (file) => ({ file, range: p.range })));
+
+  connection.onRequest(IndexStatusRequest, () => host.state);
+  connection.onRequest(GraphRequest, async (p: GraphParams | null | undefined): Promise<Graph> => {
+    if (p?.waitForIndex) await host.settled();
+    return host.query('graph', undefined as never, { root: host.state.root, programs: [], edges: [] });
+  });
+  connection.onRequest(new RequestType<LocateParams, LocateResult, void>(LocateRequest), (p: unknown): Promise<LocateResult> => {
+    const params = validateLocateParams(p);
+    if (typeof params === 'string') return Promise.resolve({ found: false, reason: `invalid dpnav/locate params: ${params}` });
+    return host.query('locate', { params, state: host.state }, locate(undefined, undefined, params, host.state));
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+function readSettings(raw: unknown): ServerSettings {
+  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  // Accept both { bpfRoot } and the settings-section shape { dpnav: { bpfRoot } }.
+  const section = (typeof o.dpnav === 'object' && o.dpnav !== null ? o.dpnav : o) as Record<string, unknown>;
+  const settings: ServerSettings = {};
+  if (typeof section.bpfRoot === 'string' && section.bpfRoot.trim()) settings.bpfRoot = section.bpfRoot.trim();
+  if (typeof section.codeLensCommands === 'boolean') settings.codeLensCommands = section.codeLensCommands;
+  return settings;
+}

@@ -1,0 +1,23 @@
+// Kernel pieces the packet crosses between programs: routing and neighbour tables.
+import type { NodeState, Route } from './model';
+import { inPrefix, prefixLen } from './model';
+
+export function routeLookup(node: NodeState, dst: string): Route | undefined {
+  let best: Route | undefined;
+  let bestLen = -1;
+  for (const r of node.routes) {
+    if (!inPrefix(dst, r.prefix)) continue;
+    const len = prefixLen(r.prefix);
+    if (len > bestLen) { best = r; bestLen = len; }
+  }
+  return best;
+}
+
+export function formatRoute(r: Route): string {
+  return `${r.prefix}${r.via ? ` via ${r.via}` : ''} dev ${r.dev}${r.src ? ` src ${r.src}` : ''}`;
+}
+
+/** Addresses the node itself owns (ip_local_deliver instead of forwarding). */
+export function isLocalAddress(node: NodeState, ip: string): boolean {
+  return ip === node.nic.ip || ip === node.ciliumHost.ip;
+}

@@ -1,0 +1,2 @@
+export { renderText } from './text';
+export { renderMonitor, hubbleFlows } from './monitor';

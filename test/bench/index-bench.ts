@@ -1,0 +1,138 @@
+// Index benchmark: `node --import tsx test/bench/index-bench.ts [bpf-dir]` (npm run bench calls it).
+// Prints cold and warm index time, MB/s, peak RSS, the ratio to bare tree-sitter parsing of the same
+// files in the same run, and one-file re-index time. Without a path it generates a Cilium-shaped tree
+// of ~300 files / ~80k lines in a temp dir. Targets (issue 2): index ≤ 1.3× bare parse, warm start
+// < 150 ms, re-index < 30 ms, RSS < 200 MB. Not a test: it reports, it does not fail.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatapathIndex, findBpfRoot } from '../../language-server/src/core/index';
+import { loadCParser } from '../../language-server/src/core/wasm';
+
+function generateTree(dir: string): void {
+  const w = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true }); fs.writeFileSync(path.join(dir, rel), text); };
+  w('include/bpf/section.h', [
+    '#pragma once', '#define __stringify(X) #X', '#define __section(X) __attribute__((section(X), used))',
+    '#define __section_tail(ID, KEY) __section(__stringify(ID) "/" __stringify(KEY))',
+    '#define __always_inline inline __attribute__((always_inline))', '#define __maybe_unused __attribute__((__unused__))',
+    '#define CILIUM_MAP_CALLS 2', 'struct __ctx_buff { int protocol; int len; };', ''].join('\n'));
+  const HEADERS = 290;
+  const slots: string[] = [];
+  for (let h = 0; h < HEADERS; h++) {
+    const lines = ['#pragma once', '#include <bpf/section.h>', `#include "lib/h${(h + 1) % HEADERS}.h"`, ''];
+    lines.push(`#define CILIUM_CALL_H${h} ${h + 10}`, `#define H${h}_SCALE(x) ((x) * ${h + 1})`, '');
+    slots.push(`CILIUM_CALL_H${h}`);
+    for (let f = 0; f < 12; f++) {
+      const name = `h${h}_fn${f}`;
+      lines.push(`static __always_inline int ${name}(struct __ctx_buff *ctx __maybe_unused, int arg)`, '{', '\tint ret = 0;', '');
+      lines.push('\tif (arg > 3) {', `\t\tret = H${h}_SCALE(arg) + ctx->len;`, '\t} else {', '\t\tret = arg - 1;', '\t}');
+      lines.push('#ifdef ENABLE_IPV6', `\tret += h${h}_fn${(f + 1) % 12}(ctx, ret);`, '#endif');
+      lines.push('\tswitch (ctx->protocol) {', '\tcase 1:', '\t\tret <<= 1;', '\t\tbreak;', '\tdefault:', '\t\tbreak;', '\t}');
+      if (f === 5) lines.push(`\tep_tail_call(ctx, CILIUM_CALL_H${(h + 7) % HEADERS});`);
+      lines.push('\treturn ret;', '}', '');
+    }
+    lines.push(`__section_tail(CILIUM_MAP_CALLS, CILIUM_CALL_H${h})`, `int tail_h${h}(struct __ctx_buff *ctx)`, '{', `\treturn h${h}_fn0(ctx, 1);`, '}', '');
+    w(`lib/h${h}.h`, lines.join('\n'));
+  }
+  w('lib/maps.h', ['#pragma once', '#include <bpf/section.h>', 'static __always_inline void ep_tail_call(struct __ctx_buff *ctx, int index)',
+    '{', '\ttail_call_static(ctx, &cilium_calls, index);', '}', ''].join('\n'));
+  for (const obj of ['bpf_lxc.c', 'bpf_host.c', 'bpf_overlay.c', 'bpf_xdp.c']) {
+    const lines = ['#include <bpf/section.h>', '#include "lib/maps.h"'];
+    for (let h = 0; h < HEADERS; h += 3) lines.push(`#include "lib/h${h}.h"`);
+    lines.push('', `__section("from-${obj.slice(4, -2)}")`, `int entry_${obj.slice(4, -2)}(struct __ctx_buff *ctx)`, '{');
+    for (let h = 0; h < 40; h++) lines.push(`\tif (ctx->len == ${h})`, `\t\tep_tail_call(ctx, ${slots[h * 3]});`);
+    lines.push('\treturn 0;', '}', '');
+    w(obj, lines.join('\n'));
+  }
+}
+
+function listSources(root: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r); else if (/\.[ch]$/.test(e.name)) out.push(r);
+    }
+  };
+  walk('');
+  return out;
+}
+
+async function main(): Promise<void> {
+  let dir = process.argv[2];
+  let generated: string | undefined;
+  if (!dir) {
+    generated = fs.mkdtempSync(path.join(os.tmpdir(), 'dpnav-bench-tree-'));
+    generateTree(generated);
+    dir = generated;
+  }
+  const root = findBpfRoot(dir);
+  if (!root) { console.error(`index-bench: ${dir}: no bpf_lxc.c found`); process.exitCode = 2; return; }
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dpnav-bench-cache-'));
+  let peak = process.memoryUsage().rss;
+  const sample = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+  try {
+    const files = listSources(root);
+    const texts = files.map((f) => fs.readFileSync(path.join(root, f), 'utf8'));
+    const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
+    const lines = texts.reduce((n, t) => n + t.split('\n').length, 0);
+
+    const cp = await loadCParser();
+    cp.parser.parse('int warm_up(void) { return 0; }')?.delete();
+    const tBare = performance.now();
+    for (const t of texts) cp.parser.parse(t)?.delete();
+    const bare = performance.now() - tBare;
+
+    const tCold = performance.now();
+    const cold = await DatapathIndex.open(root, { cacheDir });
+    cold.graph();
+    const coldMs = performance.now() - tCold;
+    await cold.close();
+
+    const tWarm = performance.now();
+    const warm = await DatapathIndex.open(root, { cacheDir });
+    const warmOpen = performance.now() - tWarm;
+    warm.graph();
+    const warmMs = performance.now() - tWarm;
+
+    const target = files.includes('bpf_lxc.c') ? 'bpf_lxc.c' : files[0];
+    const text = warm.text(target)!;
+    const times: number[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const t0 = performance.now();
+      warm.updateFile(target, text + ' '.repeat(i));
+      warm.graph();
+      times.push(performance.now() - t0);
+    }
+    const small = files.filter((f) => f.startsWith('lib/')).sort((a, b) => (warm.text(a)?.length ?? 0) - (warm.text(b)?.length ?? 0))[Math.floor(files.length / 4)];
+    const smallTimes: number[] = [];
+    if (small) {
+      const st = warm.text(small)!;
+      for (let i = 1; i <= 5; i++) {
+        const t0 = performance.now();
+        warm.updateFile(small, st + ' '.repeat(i));
+        warm.graph();
+        smallTimes.push(performance.now() - t0);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const g = warm.graph();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const mb = bytes / 1e6;
+    console.log(`tree            ${generated ? 'generated ' : ''}${root}`);
+    console.log(`files           ${files.length} (${lines} lines, ${mb.toFixed(2)} MB)`);
+    console.log(`graph           ${g.programs.length} programs, ${g.edges.length} edges (${g.edges.filter((e) => e.kind !== 'call').length} tail/dynamic)`);
+    console.log(`bare parse      ${bare.toFixed(0)} ms (web-tree-sitter, one thread, same files, same run)`);
+    console.log(`cold index      ${coldMs.toFixed(0)} ms  (${(mb / (coldMs / 1000)).toFixed(2)} MB/s)  ratio to bare parse ${(coldMs / bare).toFixed(2)}×  [target ≤ 1.3×]`);
+    console.log(`warm start      ${warmOpen.toFixed(0)} ms open from cache, ${warmMs.toFixed(0)} ms with graph  [target < 150 ms]`);
+    console.log(`re-index        ${median(times).toFixed(1)} ms median for ${target} (${(text.length / 1000).toFixed(0)} kB)${small ? `, ${median(smallTimes).toFixed(1)} ms for ${small} (${((warm.text(small)?.length ?? 0) / 1000).toFixed(0)} kB)` : ''}  [target < 30 ms]`);
+    console.log(`peak RSS        ${(peak / 1e6).toFixed(0)} MB  [target < 200 MB]`);
+    await warm.close();
+  } finally {
+    clearInterval(sample);
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    if (generated) fs.rmSync(generated, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => { console.error(`index-bench: ${err instanceof Error ? err.stack : String(err)}`); process.exitCode = 1; });

