@@ -3,7 +3,7 @@
 // once the first index is done, refreshed when the server re-indexes.
 import * as vscode from 'vscode';
 import type { GraphProgram } from '../../language-server/src/core/graph-schema';
-import { GraphOutline, type OutlineGroup } from './graph-outline';
+import { GraphOutline, programKey, type OutlineGroup } from './graph-outline';
 import type { ServerConnection } from './server-connection';
 
 export const DATAPATH_VIEW_ID = 'dpnav.datapath';
@@ -49,9 +49,9 @@ export class DatapathTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       return item;
     }
     const p = node.program;
-    const hasChildren = (this.outline?.tailChildren(p.name).length ?? 0) > 0 && !node.ancestors.includes(p.name);
+    const hasChildren = (this.outline?.tailChildren(p).length ?? 0) > 0 && !node.ancestors.includes(programKey(p));
     const item = new vscode.TreeItem(p.name, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    item.id = [...node.ancestors, `${p.object}:${p.name}`].join('/');
+    item.id = [...node.ancestors, programKey(p)].join('/');
     item.iconPath = new vscode.ThemeIcon(p.kind === 'entry' ? 'symbol-event' : p.kind === 'tail' ? 'debug-step-into' : 'shield');
     item.description = [node.via, `${p.file}:${p.line}`].filter(Boolean).join('  ');
     const tooltip = new vscode.MarkdownString();
@@ -71,9 +71,9 @@ export class DatapathTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       return this.outline?.groups().map((group) => ({ kind: 'group', group })) ?? [];
     }
     if (node.kind === 'group') return node.group.programs.map((program) => ({ kind: 'program', program, ancestors: [node.group.label] }));
-    if (!this.outline || node.ancestors.includes(node.program.name)) return [];
-    const ancestors = [...node.ancestors, node.program.name];
-    return this.outline.tailChildren(node.program.name).map((c) => ({
+    if (!this.outline || node.ancestors.includes(programKey(node.program))) return [];
+    const ancestors = [...node.ancestors, programKey(node.program)];
+    return this.outline.tailChildren(node.program).map((c) => ({
       kind: 'program', program: c.program, ancestors, via: c.edge.slot ? `via ${c.edge.slot}` : undefined,
     }));
   }

@@ -23,14 +23,22 @@ export function attachLabel(program: GraphProgram): string | undefined {
   return program.attach ? `${program.attach.device} · ${program.attach.hook}` : undefined;
 }
 
+/** A program's identity in the graph: the same name exists in several objects (tail_handle_ipv4 in bpf_lxc.c
+ *  and bpf_overlay.c are different programs). */
+export function programKey(p: { object: string; name: string }): string {
+  return `${p.object}:${p.name}`;
+}
+
 export class GraphOutline {
-  private readonly programs = new Map<string, GraphProgram>();
+  private readonly byName = new Map<string, GraphProgram[]>();
   private readonly outgoing = new Map<string, GraphEdge[]>();
 
   constructor(readonly graph: Graph) {
-    // The same program name can exist in several objects (bpf_lxc.c and bpf_host.c); keep the first per name
-    // for lookups, but list every one in the groups.
-    for (const p of graph.programs) if (!this.programs.has(p.name)) this.programs.set(p.name, p);
+    for (const p of graph.programs) {
+      const list = this.byName.get(p.name) ?? [];
+      list.push(p);
+      this.byName.set(p.name, list);
+    }
     for (const e of graph.edges) {
       const list = this.outgoing.get(e.from) ?? [];
       list.push(e);
@@ -57,39 +65,49 @@ export class GraphOutline {
       .map(([label, programs]) => ({ label, programs: sortPrograms(programs) }));
     if (unattached.length) groups.push({ label: UNATTACHED_GROUP, programs: sortPrograms(unattached) });
     const reached = this.reachedFromEntries();
-    const unreached = this.graph.programs.filter((p) => p.kind === 'tail' && !reached.has(p.name));
+    const unreached = this.graph.programs.filter((p) => p.kind === 'tail' && !reached.has(programKey(p)));
     if (unreached.length) groups.push({ label: UNREACHED_TAIL_GROUP, programs: sortPrograms(unreached) });
     if (policy.length) groups.push({ label: POLICY_GROUP, programs: sortPrograms(policy) });
     return groups;
   }
 
   /** Programs `program` tail-calls, directly or from a helper function it calls; one entry per target. */
-  tailChildren(program: string): TailChild[] {
+  tailChildren(program: GraphProgram): TailChild[] {
     const children = new Map<string, TailChild>();
-    const visited = new Set<string>([program]);
-    const queue = [program];
+    const visited = new Set<string>([program.name]);
+    const queue = [program.name];
     while (queue.length) {
       const fn = queue.shift() as string;
       for (const edge of this.outgoing.get(fn) ?? []) {
+        // A site in a shared header is listed once per object that includes it: keep this program's object.
+        if (edge.object && edge.object !== program.object) continue;
         if (edge.kind === 'call') {
           // Calls into another program are not tail calls; follow only helpers.
-          if (!this.programs.has(edge.to) && !visited.has(edge.to)) { visited.add(edge.to); queue.push(edge.to); }
+          if (!this.byName.has(edge.to) && !visited.has(edge.to)) { visited.add(edge.to); queue.push(edge.to); }
           continue;
         }
-        const target = this.programs.get(edge.to);
-        if (target && target.name !== program && !children.has(target.name)) children.set(target.name, { program: target, edge });
+        const target = this.resolve(edge.to, program.object);
+        if (target && programKey(target) !== programKey(program) && !children.has(programKey(target))) children.set(programKey(target), { program: target, edge });
       }
     }
     return [...children.values()].sort((a, b) => a.program.name.localeCompare(b.program.name));
   }
 
+  /** The program named `name`, preferring the one in `object` (tail targets live in the caller's object;
+   *  dynamic-tail targets, the policy programs, may live in another). */
+  private resolve(name: string, object: string): GraphProgram | undefined {
+    const candidates = this.byName.get(name);
+    return candidates?.find((p) => p.object === object) ?? candidates?.[0];
+  }
+
   private reachedFromEntries(): Set<string> {
     const reached = new Set<string>();
-    const queue = this.graph.programs.filter((p) => p.kind === 'entry').map((p) => p.name);
+    const queue = this.graph.programs.filter((p) => p.kind === 'entry');
     while (queue.length) {
-      const name = queue.shift() as string;
-      for (const child of this.tailChildren(name)) {
-        if (!reached.has(child.program.name)) { reached.add(child.program.name); queue.push(child.program.name); }
+      const program = queue.shift() as GraphProgram;
+      for (const child of this.tailChildren(program)) {
+        const key = programKey(child.program);
+        if (!reached.has(key)) { reached.add(key); queue.push(child.program); }
       }
     }
     return reached;

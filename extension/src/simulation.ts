@@ -1,9 +1,18 @@
 // The extension's one doorway into the simulator (pure TypeScript, runs in the extension host): listing
 // scenarios, running them, and knowing which C functions the model covers. Errors come back as values
 // carrying file and position, so the panel can show them in the what-if editor.
-import * as simulator from '../../simulator/src/index';
 import type { Trace } from '../../simulator/src/trace';
 import type { ModeName, ScenarioSummary } from '../../webview/src/protocol';
+
+type SimulatorModule = typeof import('../../simulator/src/index');
+let simulatorModule: SimulatorModule | undefined;
+
+/** The simulator, loaded on first use: evaluating the model and its YAML parser takes ~90 ms, which
+ *  activation should not pay (esbuild keeps a require()d module lazy inside the bundle). */
+function sim(): SimulatorModule {
+  simulatorModule ??= require('../../simulator/src/index') as SimulatorModule;
+  return simulatorModule;
+}
 
 export const MODES: readonly ModeName[] = ['vxlan', 'geneve', 'native', 'native-host-routing'];
 
@@ -23,14 +32,14 @@ export type RunResult =
   | { ok: false; message: string; file?: string; line?: number; column?: number; fieldPath?: string };
 
 export function scenarioSummaries(): ScenarioSummary[] {
-  return simulator.listScenarios().map((s) => ({ name: s.name, title: s.title, description: s.description, kind: s.kind }));
+  return sim().listScenarios().map((s) => ({ name: s.name, title: s.title, description: s.description, kind: s.kind }));
 }
 
 export function runBuiltin(name: string, mode: ModeName): RunResult {
   try {
-    const scenario = simulator.builtinScenario(name);
+    const scenario = sim().builtinScenario(name);
     if (!scenario) return { ok: false, message: `no built-in scenario named "${name}"` };
-    return { ok: true, scenario: name, trace: simulator.runScenario(scenario, { mode }), scenarioText: simulator.scenarioToText(scenario) };
+    return { ok: true, scenario: name, trace: sim().runScenario(scenario, { mode }), scenarioText: sim().scenarioToText(scenario) };
   } catch (err) {
     return failure(err);
   }
@@ -39,8 +48,8 @@ export function runBuiltin(name: string, mode: ModeName): RunResult {
 /** The what-if editor's text: parsed as a scenario file named `fileLabel`, then run. */
 export function runText(text: string, mode: ModeName, fileLabel: string): RunResult {
   try {
-    const scenario = simulator.parseScenario(text, fileLabel);
-    return { ok: true, scenario: scenario.name, trace: simulator.runScenario(scenario, { mode }), scenarioText: text };
+    const scenario = sim().parseScenario(text, fileLabel);
+    return { ok: true, scenario: scenario.name, trace: sim().runScenario(scenario, { mode }), scenarioText: text };
   } catch (err) {
     return failure(err);
   }
@@ -56,7 +65,7 @@ export interface ModelledFunction {
 let modelledCache: ModelledFunction[] | undefined;
 
 export function modelledFunctions(): ModelledFunction[] {
-  if (!modelledCache) modelledCache = simulator.modelledFunctions().map((f) => ({ name: f.name, aliases: f.aliases ?? [], fileHint: f.fileHint, calls: f.calls ?? [] }));
+  if (!modelledCache) modelledCache = sim().modelledFunctions().map((f) => ({ name: f.name, aliases: f.aliases ?? [], fileHint: f.fileHint, calls: f.calls ?? [] }));
   return modelledCache;
 }
 
@@ -79,7 +88,7 @@ export interface ScenarioHit {
 /** Scenarios (in any mode) whose trace passes through `fn` (current name or alias), with the first step there. */
 export function scenariosThrough(fn: string): ScenarioHit[] {
   const name = modelledNameIndex().get(fn) ?? fn;
-  return simulator.scenariosThrough(name).filter((h) => isModeName(h.mode)).map((h) => ({ scenario: h.scenario, mode: h.mode as ModeName, stepIndex: h.stepIndex }));
+  return sim().scenariosThrough(name).filter((h) => isModeName(h.mode)).map((h) => ({ scenario: h.scenario, mode: h.mode as ModeName, stepIndex: h.stepIndex }));
 }
 
 /**

@@ -41,12 +41,13 @@ export type Ret = number;
 const NO_LOOKUP: MapLookup = Object.freeze({ map: '', key: {}, result: null }) as MapLookup;
 const NO_TRACE = Object.freeze({ notification: Object.freeze({ type: 'trace' }) as Notification, lookups: [] as MapLookup[] });
 
-function bumpTraceMetrics(x: Exec, point: TracePointMacro): void {
+/** Which counter a trace event bumps, as _update_trace_metrics does. */
+function bumpTraceMetrics(x: Exec, point: TracePointMacro): MapLookup | undefined {
   switch (point) {
-    case 'TRACE_TO_LXC': updateMetrics(x, METRIC_INGRESS, REASON_FORWARDED); break;
-    case 'TRACE_TO_HOST': case 'TRACE_TO_STACK': case 'TRACE_TO_OVERLAY': case 'TRACE_TO_NETWORK': updateMetrics(x, METRIC_EGRESS, REASON_FORWARDED); break;
-    case 'TRACE_FROM_HOST': case 'TRACE_FROM_STACK': case 'TRACE_FROM_OVERLAY': case 'TRACE_FROM_NETWORK': updateMetrics(x, METRIC_INGRESS, REASON_PLAINTEXT); break;
-    default: break;
+    case 'TRACE_TO_LXC': return updateMetrics(x, METRIC_INGRESS, REASON_FORWARDED);
+    case 'TRACE_TO_HOST': case 'TRACE_TO_STACK': case 'TRACE_TO_OVERLAY': case 'TRACE_TO_NETWORK': return updateMetrics(x, METRIC_EGRESS, REASON_FORWARDED);
+    case 'TRACE_FROM_HOST': case 'TRACE_FROM_STACK': case 'TRACE_FROM_OVERLAY': case 'TRACE_FROM_NETWORK': return updateMetrics(x, METRIC_INGRESS, REASON_PLAINTEXT);
+    default: return undefined;
   }
 }
 
@@ -64,25 +65,12 @@ export function updateMetrics(x: Exec, dir: number, reason: number): MapLookup {
 }
 
 export function traceNotify(x: Exec, point: TracePointMacro, srcIdentity: number, dstIdentity: number, ifindex?: number, endpointId?: number): { notification: Notification; lookups: MapLookup[] } {
-  const tp = TRACE_POINTS[point];
-  if (!x.rec.on) {
-    bumpTraceMetrics(x, point);
-    return NO_TRACE;
-  }
-  const notification: Notification = { type: 'trace', observationPoint: tp.name, srcIdentity, dstIdentity };
+  const metric = bumpTraceMetrics(x, point);
+  if (!x.rec.on) return NO_TRACE;
+  const notification: Notification = { type: 'trace', observationPoint: TRACE_POINTS[point].name, srcIdentity, dstIdentity };
   if (ifindex !== undefined) notification.ifindex = ifindex;
   if (endpointId !== undefined) notification.endpointId = endpointId;
-  const lookups: MapLookup[] = [];
-  // Which counter a trace event bumps, as _update_trace_metrics does.
-  switch (point) {
-    case 'TRACE_TO_LXC': lookups.push(updateMetrics(x, METRIC_INGRESS, REASON_FORWARDED)); break;
-    case 'TRACE_TO_HOST': case 'TRACE_TO_STACK': case 'TRACE_TO_OVERLAY': case 'TRACE_TO_NETWORK':
-      lookups.push(updateMetrics(x, METRIC_EGRESS, REASON_FORWARDED)); break;
-    case 'TRACE_FROM_HOST': case 'TRACE_FROM_STACK': case 'TRACE_FROM_OVERLAY': case 'TRACE_FROM_NETWORK':
-      lookups.push(updateMetrics(x, METRIC_INGRESS, REASON_PLAINTEXT)); break;
-    default: break;
-  }
-  return { notification, lookups };
+  return { notification, lookups: metric ? [metric] : [] };
 }
 
 /** Records a trace event as its own step (the send_trace_notify call). */

@@ -37,9 +37,6 @@ export class Recorder {
   /** Marks the live packet as modified: the next step snapshots it again. */
   touch(): void { this.changed = true; }
 
-  /** Starts a new packet lineage (e.g. an ARP reply replacing the request). */
-  replacePacket(): void { this.changed = true; }
-
   step(kind: StepKind, source: SourceAnchor, summary: string, pkt: Packet, extra?: StepExtra): Step {
     const step: Step = { index: this.nextIndex++, kind, summary, source };
     if (source.fileHint === undefined) step.kernel = true;

@@ -3,7 +3,7 @@
 // for program scenarios, the map state given literally.
 import { FIRST_ALLOCATED_IDENTITY, HOST_ID, REMOTE_NODE_ID, WORLD_ID } from './constants';
 import {
-  configForMode, type DatapathConfig, emptyMaps, type EndpointEntry, inPrefix, type ModeName, type NodeState, type PolicyEntry, PROTO_NUMBER, sortIpcache, type World,
+  configForMode, type DatapathConfig, emptyMaps, type EndpointEntry, type ModeName, type NodeState, type PolicyEntry, PROTO_NUMBER, sortIpcache, type World,
 } from './model';
 import type { PathScenario, PolicyRule, PolicySpec, ProgramScenario, Selector } from './scenario';
 
@@ -83,7 +83,7 @@ export function buildPathWorld(s: PathScenario, config: DatapathConfig): World {
       node.neighbours.set(other.nic.ip, other.nic.mac);
     }
     node.neighbours.set(spec.gateway ?? spec.nic.ip.replace(/\.\d+$/, '.1'), world.externalGatewayMac);
-    for (const pod of node.pods) maps.policy.set(pod.endpointId, compilePolicy(s.policies, pod, allPods, s, pod.endpointId));
+    for (const pod of node.pods) maps.policy.set(pod.endpointId, compilePolicy(s.policies, pod, allPods));
     world.nodes.push(node);
   }
   return world;
@@ -92,7 +92,7 @@ export function buildPathWorld(s: PathScenario, config: DatapathConfig): World {
 interface PodWithIdentity { labels: Record<string, string>; identity: number; node: { name: string } }
 
 /** Policy map entries for one endpoint, as the agent computes them from the policies selecting it. */
-function compilePolicy(policies: PolicySpec[], pod: { labels: Record<string, string>; name: string }, allPods: PodWithIdentity[], s: PathScenario, _epId: number): PolicyEntry[] {
+function compilePolicy(policies: PolicySpec[], pod: { labels: Record<string, string>; name: string }, allPods: PodWithIdentity[]): PolicyEntry[] {
   const entries: PolicyEntry[] = [];
   const selecting = policies.filter((p) => matches(p.endpointSelector, pod.labels));
   for (const dir of ['ingress', 'egress'] as const) {
@@ -105,13 +105,13 @@ function compilePolicy(policies: PolicySpec[], pod: { labels: Record<string, str
     }
     // Default-allow of the local host (allow-localhost=always).
     if (dir === 'ingress') entries.push({ direction: dir, identity: HOST_ID, protocol: 0, port: 0, deny: false, note: 'allow from host (allow-localhost)' });
-    for (const { r, p } of allowRules) entries.push(...ruleEntries(r, dir, false, p.name, allPods, s));
-    for (const { r, p } of denyRules) entries.push(...ruleEntries(r, dir, true, p.name, allPods, s));
+    for (const { r, p } of allowRules) entries.push(...ruleEntries(r, dir, false, p.name, allPods));
+    for (const { r, p } of denyRules) entries.push(...ruleEntries(r, dir, true, p.name, allPods));
   }
   return entries;
 }
 
-function ruleEntries(rule: PolicyRule, dir: 'ingress' | 'egress', deny: boolean, policyName: string, allPods: PodWithIdentity[], s: PathScenario): PolicyEntry[] {
+function ruleEntries(rule: PolicyRule, dir: 'ingress' | 'egress', deny: boolean, policyName: string, allPods: PodWithIdentity[]): PolicyEntry[] {
   const sels = dir === 'ingress' ? rule.fromEndpoints : rule.toEndpoints;
   const ents = dir === 'ingress' ? rule.fromEntities : rule.toEntities;
   const identities = new Set<number>();
@@ -131,7 +131,6 @@ function ruleEntries(rule: PolicyRule, dir: 'ingress' | 'egress', deny: boolean,
   for (const id of ids) for (const port of ports) {
     out.push({ direction: dir, identity: id, protocol: PROTO_NUMBER[port.protocol], port: port.port, ...(port.endPort !== undefined && { endPort: port.endPort }), deny, note: `${deny ? 'deny' : 'allow'} from policy ${policyName}` });
   }
-  void s;
   return out;
 }
 
@@ -175,6 +174,5 @@ export function buildProgramWorld(s: ProgramScenario, config: DatapathConfig): W
     if (e.host || node.pods.some((x) => x.endpointId === e.endpointId)) continue;
     node.pods.push({ name: `endpoint-${e.endpointId}`, ip: e.ip, mac: e.mac, lxc: { name: `lxc${e.endpointId}`, ifindex: e.ifindex, mac: e.nodeMac }, endpointId: e.endpointId, identity: e.identity ?? 0, labels: {} });
   }
-  void inPrefix;
   return { config, nodes: [node], externalGatewayMac: '52:54:00:12:35:02' };
 }

@@ -98,6 +98,12 @@ async function main(): Promise<void> {
     const target = files.includes('bpf_lxc.c') ? 'bpf_lxc.c' : files[0];
     const text = warm.text(target)!;
     const times: number[] = [];
+    // The first edit after a warm start rebuilds the per-file graph caches (the cache stores the graph,
+    // not those): report it apart from the steady-state edits.
+    const tFirst = performance.now();
+    warm.updateFile(target, text + '\n');
+    warm.graph();
+    const firstEdit = performance.now() - tFirst;
     for (let i = 1; i <= 5; i++) {
       const t0 = performance.now();
       warm.updateFile(target, text + ' '.repeat(i));
@@ -108,6 +114,8 @@ async function main(): Promise<void> {
     const smallTimes: number[] = [];
     if (small) {
       const st = warm.text(small)!;
+      warm.updateFile(small, st + '\n');
+      warm.graph();
       for (let i = 1; i <= 5; i++) {
         const t0 = performance.now();
         warm.updateFile(small, st + ' '.repeat(i));
@@ -125,6 +133,7 @@ async function main(): Promise<void> {
     console.log(`bare parse      ${bare.toFixed(0)} ms (web-tree-sitter, one thread, same files, same run)`);
     console.log(`cold index      ${coldMs.toFixed(0)} ms  (${(mb / (coldMs / 1000)).toFixed(2)} MB/s)  ratio to bare parse ${(coldMs / bare).toFixed(2)}×  [target ≤ 1.3×]`);
     console.log(`warm start      ${warmOpen.toFixed(0)} ms open from cache, ${warmMs.toFixed(0)} ms with graph  [target < 150 ms]`);
+    console.log(`first edit      ${firstEdit.toFixed(0)} ms (re-index + first graph rebuild after a warm start)`);
     console.log(`re-index        ${median(times).toFixed(1)} ms median for ${target} (${(text.length / 1000).toFixed(0)} kB)${small ? `, ${median(smallTimes).toFixed(1)} ms for ${small} (${((warm.text(small)?.length ?? 0) / 1000).toFixed(0)} kB)` : ''}  [target < 30 ms]`);
     console.log(`peak RSS        ${(peak / 1e6).toFixed(0)} MB  [target < 200 MB]`);
     await warm.close();

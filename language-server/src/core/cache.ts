@@ -9,7 +9,7 @@ import type { FileFacts } from './facts';
 import { tokenize } from './tokens';
 
 /** Bump when FileFacts or extraction changes meaning. */
-export const CACHE_VERSION = 'dpnav-core-1';
+export const CACHE_VERSION = 'dpnav-core-2';
 
 export function defaultCacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'dpnav');
@@ -34,11 +34,24 @@ export function loadCached(dir: string, key: string): (CachedExtras & { files: F
   try {
     const data = JSON.parse(raw) as { version: string; files: FileFacts[] } & CachedExtras;
     if (data.version !== CACHE_VERSION) return undefined;
-    for (const f of data.files) for (const d of f.defines) d.body = tokenize(d.bodyText);
+    // Macro bodies are tokenized on first use: most are never expanded in a session.
+    for (const f of data.files) {
+      for (const d of f.defines) {
+        let body: ReturnType<typeof tokenize> | undefined;
+        Object.defineProperty(d, 'body', { get: () => (body ??= tokenize(d.bodyText)), set: (v) => { body = v; }, enumerable: false, configurable: true });
+      }
+    }
     return data;
   } catch {
     return undefined; // a corrupt entry is just a miss
   }
+}
+
+/** Keeps the `keep` most recently written entries: one per tree state adds up over a day of edits. */
+function evictOld(dir: string, keep: number): void {
+  const entries = fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
+    .map((f) => ({ f, t: fs.statSync(path.join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
+  for (const e of entries.slice(keep)) fs.rmSync(path.join(dir, e.f), { force: true });
 }
 
 export function storeCached(dir: string, key: string, files: readonly FileFacts[], extras: CachedExtras = {}): void {
@@ -48,6 +61,7 @@ export function storeCached(dir: string, key: string, files: readonly FileFacts[
     const tmp = path.join(dir, `${key}.${process.pid}.tmp`);
     fs.writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, files: slim, ...extras }));
     fs.renameSync(tmp, path.join(dir, `${key}.json`));
+    evictOld(dir, 12);
   } catch {
     // A read-only or full cache directory must not break indexing.
   }

@@ -2,10 +2,10 @@
  * The analysis core's one entry point: `DatapathIndex`, an index of a Cilium bpf/ tree and its tail-call
  * graph. It knows nothing of LSP; the CLI, the language server, tests and benchmarks use it as a library.
  *
- *   const index = await DatapathIndex.open(dirOrWorkspace, { cacheDir?, workers?, include?, exclude? });
+ *   const index = await DatapathIndex.open(dirOrWorkspace, { cacheDir?, workers?, searchDepth?, exclude? });
  *   index.root                     absolute bpf/ folder (the folder holding bpf_lxc.c; see findBpfRoot)
  *   index.files()                  relative paths of indexed .c/.h files
- *   index.updateFile(rel, text)    one-file re-index (graph rebuilt lazily on next query); < 30 ms
+ *   index.updateFile(rel, text)    one-file re-index, synchronous (graph rebuilt incrementally on next query)
  *   index.removeFile(rel)
  *   index.graph(): Graph           programs + edges (graph-schema.ts; 1-based lines, paths relative to root)
  *   index.objects()                program objects (bpf_lxc.c, bpf_host.c, …)
@@ -19,7 +19,12 @@
  *   index.fileSymbols(rel)         functions, macros, maps of a file (with ranges)
  *   index.diagnostics(rel?)        tree inconsistencies and recovery notes, with ranges
  *   index.wrappers()               derived tail-call wrappers (name, slot parameter index, primitive)
+ *   index.conditionsAt(rel, pos)   raw #if/#ifdef/#elif/#else frames active at a position (for per-mode evaluation)
+ *   index.facts(rel)               raw per-file facts (functions with markers and sites, defines, maps, regions)
+ *   index.stats                    files, bytes, fromCache, ms of the last open()
  *   index.close()                  stops parse workers
+ *   findBpfRoot(dir, depth?)       the folder holding bpf_lxc.c: dir, dir/bpf, or deeper (default depth 4)
+ *   programTailGraph(graph)        (program-graph.ts) program → program tail edges per object, for drawing
  *
  * Ranges are 0-based {line, character} (UTF-16), as LSP wants them. Parsing never fails: a file yields
  * what could be recovered plus diagnostics.
@@ -27,7 +32,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { scanDirectives, type DirectiveScan, type MacroDef } from './directives';
+import { scanDirectives, framesAt, type ConditionFrame, type DirectiveScan, type MacroDef } from './directives';
 import type { FileFacts } from './facts';
 import { contentHash, extractFile, parseShapes, type RolesContext } from './extract';
 import { deriveMacroRoles } from './macro-roles';
@@ -39,7 +44,9 @@ import { ParsePool } from './worker-pool';
 import type { Graph } from './graph-schema';
 import { Lookups, registerTextSource, type Definition, type SymbolInfo, type CallSiteInfo, type CoreDiagnostic, type Position } from './lookups';
 
-export type { Definition, SymbolInfo, CallSiteInfo, CoreDiagnostic, Position, ProgramInfo, Wrapper, Graph };
+export type { Definition, SymbolInfo, CallSiteInfo, CoreDiagnostic, Position, ProgramInfo, Wrapper, Graph, ConditionFrame };
+export { programTailGraph, programId, type ProgramTailGraph } from './program-graph';
+export { conditionText } from './directives';
 export type { Range } from './lookups';
 
 export interface IndexOptions {
@@ -96,6 +103,8 @@ function rolesHashOf(roles: RolesContext['roles'], generatorBodies: string[]): s
   return h.digest('hex');
 }
 
+const pendingStores = new Set<Promise<void>>();
+
 export class DatapathIndex {
   private readonly model: TreeModel;
   private readonly caches = new ResolverCaches();
@@ -111,6 +120,7 @@ export class DatapathIndex {
   }
 
   static async open(dir: string, options: IndexOptions = {}): Promise<DatapathIndex> {
+    await Promise.all(pendingStores); // a cache entry still being written by this process
     const t0 = performance.now();
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: no such directory`);
     const root = findBpfRoot(dir, options.searchDepth);
@@ -146,11 +156,14 @@ export class DatapathIndex {
         index.pool = undefined;
       }
       if (cacheDir) {
+        // Written after open() returns (before the process can exit): the index is usable sooner.
         const r = index.ctx.roles;
-        storeCached(cacheDir, key, [...index.model.files.values()], {
-          roles: { attributeLike: [...r.attributeLike], markers: [...r.markers], generators: [...r.generators], rolesHash: index.ctx.rolesHash },
-          build: serializeBuild(index.build),
-        });
+        const files = [...index.model.files.values()];
+        const roles = { attributeLike: [...r.attributeLike], markers: [...r.markers], generators: [...r.generators], rolesHash: index.ctx.rolesHash };
+        const build = serializeBuild(index.build);
+        const store = new Promise<void>((resolve) => setImmediate(() => { storeCached(cacheDir, key, files, { roles, build }); resolve(); }));
+        pendingStores.add(store);
+        void store.then(() => pendingStores.delete(store));
       }
     }
     index.stats = { files: files.length, bytes, fromCache: !!cached, ms: performance.now() - t0 };
@@ -191,8 +204,7 @@ export class DatapathIndex {
       for (const f of files) this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx, scans.get(f)));
       return;
     }
-    // Whole-file extraction in the workers, in batches of ~64 kB, biggest files first so the two
-    // workers finish together; this thread only waits (and builds the graph afterwards).
+    // Whole-file extraction in batches of ~48 kB, shared between the workers and this thread.
     const pool = this.pool;
     const { roles, macros, rolesHash } = this.ctx;
     const wanted = new Set([...roles.attributeLike, ...roles.generators]);
@@ -201,23 +213,30 @@ export class DatapathIndex {
       macros: [...wanted].map((n) => macros.get(n)).filter((d): d is MacroDef => !!d),
     });
     const order = [...files].sort((a, b) => this.texts.get(b)!.length - this.texts.get(a)!.length);
-    const jobs: Promise<void>[] = [];
-    let batch: { file: string; text: string }[] = [];
+    const batches: string[][] = [];
+    let batch: string[] = [];
     let size = 0;
-    const flush = () => {
-      if (!batch.length) return;
-      jobs.push(pool.extract(batch).then((facts) => { for (const f of facts) this.model.set(f); }));
-      batch = [];
-      size = 0;
-    };
     for (const f of order) {
-      const text = this.texts.get(f)!;
-      batch.push({ file: f, text });
-      size += text.length;
-      if (size > 64 * 1024) flush();
+      batch.push(f);
+      size += this.texts.get(f)!.length;
+      if (size > 48 * 1024) { batches.push(batch); batch = []; size = 0; }
     }
-    flush();
-    await Promise.all(jobs);
+    if (batch.length) batches.push(batch);
+    // Workers take batches from the front (big files), this thread from the back (small ones), until
+    // the queue is empty: both cores stay busy and nobody waits for a straggler batch.
+    const workerLoop = async (which: number) => {
+      for (let b = batches.shift(); b; b = batches.shift()) {
+        const facts = await pool.extract(b.map((file) => ({ file, text: this.texts.get(file)! })), which);
+        for (const f of facts) this.model.set(f);
+      }
+    };
+    const ownLoop = async () => {
+      for (let b = batches.pop(); b; b = batches.pop()) {
+        for (const f of b) this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx, scans.get(f)));
+        await new Promise((resolve) => setImmediate(resolve)); // let worker results in
+      }
+    };
+    await Promise.all([...Array.from({ length: pool.size }, (_, i) => workerLoop(i)), ownLoop()]);
     // Results arrive in any order; keep the model in path order so output is deterministic.
     const all = files.map((f) => this.model.files.get(f)!);
     for (const f of all) this.model.delete(f.file);
@@ -280,6 +299,12 @@ export class DatapathIndex {
   callers(fn: string): CallSiteInfo[] { return this.lookups.callers(fn); }
   fileSymbols(rel: string): Definition[] { return this.lookups.fileSymbols(rel); }
   diagnostics(rel?: string): CoreDiagnostic[] { return this.lookups.diagnostics(rel); }
+  /** The #if frames active at a position, outermost first (include guards left out). */
+  conditionsAt(rel: string, pos: Position): ConditionFrame[] {
+    const f = this.model.files.get(rel);
+    if (!f) return [];
+    return framesAt(f, (f.lineStarts[pos.line] ?? 0) + pos.character);
+  }
   /** Raw per-file facts (for tools and tests). */
   facts(rel: string): FileFacts | undefined { return this.model.files.get(rel); }
 

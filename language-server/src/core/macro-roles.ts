@@ -90,11 +90,11 @@ export function deriveMacroRoles(macros: Iterable<MacroDef>, lookup: MacroLookup
     let ok = true;
     let marker = false;
     for (const assumeDefined of [1, 0] as const) {
-      const r = expand(call, lookup, { assumeDefined, budget: 400 });
+      const r = expand(call, lookup, { assumeDefined, budget: 120 });
       const c = isAttributeExpansion(r.tokens);
       ok &&= c.ok && !r.truncated;
       marker ||= c.marker;
-      if (!r.usedAssumption) break;
+      if (!ok || !r.usedAssumption) break;
     }
     if (ok) {
       roles.attributeLike.add(m.name);

@@ -41,6 +41,19 @@ const SENTINEL = 4242420;
 
 export class ProgramAnalyzer {
   private slotParamCache = new Map<string, number | null>();
+  /** Results by object + function + marker texts (valid while the macros are: the owner clears it). */
+  private results = new Map<string, ProgramDecl | null>();
+
+  analyzeCached(object: string, fnName: string, markers: readonly MarkerFact[], env: ConstEnv & { macros: MacroLookup }): ProgramDecl | undefined {
+    const key = `${object}\0${fnName}\0${markers.map((m) => m.text).join('\0')}`;
+    let r = this.results.get(key);
+    if (r === undefined) {
+      r = this.analyze(fnName, markers, env) ?? null;
+      this.results.set(key, r);
+    }
+    // The marker's span moves with edits; the rest of the declaration does not.
+    return r ? { ...r, marker: markers.find((m) => m.text === r!.marker.text) ?? r.marker } : undefined;
+  }
 
   /** Which argument of a marker macro carries the slot (null: none does). */
   private slotParam(name: string, args: Token[][], macros: MacroLookup): number | null {

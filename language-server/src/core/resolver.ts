@@ -1,6 +1,7 @@
 // Builds the graph from the indexed tree: call sites (direct and macro-expanded), tail-call wrappers
 // (derived by tracing the slot parameter down to a primitive), programs per object, and the edges
 // call / tail / dynamic-tail with slots resolved per program object.
+import crypto from 'node:crypto';
 import type { Graph, GraphEdge, GraphProgram, EdgeKind } from './graph-schema';
 import type { FileFacts, FunctionFact, RawCallSite } from './facts';
 import type { MacroDef } from './directives';
@@ -82,6 +83,7 @@ export class ResolverCaches {
   fileResults = new WeakMap<FileFacts, FileResult>();
   slotCache = new Map<string, number | undefined>();
   siteEpoch = '';
+  objectView?: { key: string; inObject: Set<string>; macros: MacroLookup };
   /** Everything derived from macros is stale once a #define changed. */
   clear(): void {
     this.macroSites.clear();
@@ -93,6 +95,7 @@ export class ResolverCaches {
     this.fileResults = new WeakMap();
     this.slotCache.clear();
     this.siteEpoch = '';
+    this.objectView = undefined;
   }
 }
 
@@ -120,9 +123,9 @@ function mayIntroduceCall(name: string, macros: MacroLookup, cache: Map<string, 
 /** Calls a macro invocation introduces (callee or its '(' made by the macro body), under both is_defined assumptions. */
 function macroSubSites(text: string, macros: MacroLookup): { callee: string; args: string[]; cond?: string }[] {
   const input = tokenize(text).map((t) => ({ ...t, start: 0, end: 0, fromArg: true }));
-  const first = expand(input, macros, { assumeDefined: 1, stop: PRIMITIVE_NAMES, keepSourceObjects: true });
+  const first = expand(input, macros, { assumeDefined: 1, stop: PRIMITIVE_NAMES, keepSourceObjects: true, budget: 4000 });
   const variants: { tokens: Token[]; label?: 1 | 0 }[] = [{ tokens: first.tokens, label: first.usedAssumption ? 1 : undefined }];
-  if (first.usedAssumption) variants.push({ tokens: expand(input, macros, { assumeDefined: 0, stop: PRIMITIVE_NAMES, keepSourceObjects: true }).tokens, label: 0 });
+  if (first.usedAssumption) variants.push({ tokens: expand(input, macros, { assumeDefined: 0, stop: PRIMITIVE_NAMES, keepSourceObjects: true, budget: 4000 }).tokens, label: 0 });
   const found = variants.map((v) => ({ label: v.label, calls: callsIn(v.tokens) }));
   if (found.length === 1) return found[0].calls;
   // A call present under both assumptions is unconditional; otherwise it carries the switch's condition
@@ -232,7 +235,7 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
         list = [];
         for (const fn of facts.functions) {
           if (!fn.markers.length) continue;
-          const decl = caches.programs.analyze(fn.name, fn.markers, env);
+          const decl = caches.programs.analyzeCached(`${object}@${model.envEpoch}`, fn.name, fn.markers, env);
           if (decl) list.push(programInfo(fn, file, object, decl, model));
         }
         perObject.set(object, list);
@@ -246,12 +249,16 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
     reportSlotClashes(found, diagnostics);
   }
   const policyPrograms = programs.filter((p) => p.kind === 'policy');
-  const inObject = new Set(objects.flatMap((o) => model.env(o).files));
-  // Macros at call sites expand with the definitions the objects see (a test's mock `#define` of a
-  // datapath function must not shadow the real function).
-  const visible = new Map<string, MacroDef>();
-  for (const o of objects) for (const f of model.env(o).files) for (const d of model.files.get(f)!.defines) if (!visible.has(d.name)) visible.set(d.name, d);
-  const objectMacros: MacroLookup = { get: (n) => visible.get(n) };
+  const envKey = `${model.envEpoch}|${objects.join(',')}`;
+  if (caches.objectView?.key !== envKey) {
+    // Macros at call sites expand with the definitions the objects see (a test's mock `#define` of a
+    // datapath function must not shadow the real function).
+    const visible = new Map<string, MacroDef>();
+    for (const o of objects) for (const f of model.env(o).files) for (const d of model.files.get(f)!.defines) if (!visible.has(d.name)) visible.set(d.name, d);
+    caches.objectView = { key: envKey, inObject: new Set(objects.flatMap((o) => model.env(o).files)), macros: { get: (n) => visible.get(n) } };
+  }
+  const inObject = caches.objectView.inObject;
+  const objectMacros = caches.objectView.macros;
   const isFunction = (n: string) => model.hasFunction(n);
 
   // 2. Every function's calls, including the ones macros introduce (expanded only where an object sees
@@ -312,8 +319,8 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
   }
 
   // 4. Sites and edges, per file; reused when neither the file nor the programs/wrappers changed.
-  const epoch = JSON.stringify([objects, [...wrappers.values()],
-    programs.map((p) => [p.name, p.object, p.kind, p.slotValue, p.mapRole])]);
+  const epoch = crypto.createHash('sha1').update(JSON.stringify([objects, [...wrappers.values()],
+    programs.map((p) => [p.name, p.object, p.kind, p.slotValue, p.mapRole])])).digest('hex');
   const ctx: SiteContext = { model, objects, programsByObject, policyPrograms, wrappers, objectsOfFile: new Map(), slotCache: caches.slotCache };
   if (caches.siteEpoch !== epoch) { caches.siteEpoch = epoch; caches.slotCache.clear(); }
   const edges: GraphEdge[] = [];

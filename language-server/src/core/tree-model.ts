@@ -36,9 +36,31 @@ export class TreeModel {
 
   constructor(readonly root: string) {}
 
-  set(facts: FileFacts): void { this.files.set(facts.file, facts); this.invalidate(); }
+  /** Bumped whenever object environments may have changed (defines or includes of some file). */
+  envEpoch = 0;
+
+  set(facts: FileFacts): void {
+    const old = this.files.get(facts.file);
+    this.files.set(facts.file, facts);
+    if (!old || !this.derived) { this.invalidate(); return; }
+    // One-file edit: patch the tree-wide tables instead of rebuilding them from every file.
+    const d = this.derived;
+    const file = facts.file;
+    const sameEnv = envSignature(old) === envSignature(facts);
+    for (const m of old.defines) removeFrom(d.macros, m.name, file);
+    for (const fn of old.functions) removeFrom(d.functions, fn.name, file);
+    for (const e of old.enumerators) if (d.enumerators.get(e.name)?.file === file) d.enumerators.delete(e.name);
+    for (const m of facts.defines) insertByPriority(d.macros, m.name, { file, item: m });
+    for (const fn of facts.functions) insertByPriority(d.functions, fn.name, { file, item: fn });
+    for (const e of facts.enumerators) if (!d.enumerators.has(e.name)) d.enumerators.set(e.name, { file, item: e });
+    if (!sameEnv) {
+      d.includeEdges.set(file, facts.includes.map((inc) => this.resolveInclude(file, inc.path, inc.system)).filter((x): x is string => !!x));
+      this.envs.clear();
+      this.envEpoch++;
+    }
+  }
   delete(file: string): void { this.files.delete(file); this.invalidate(); }
-  invalidate(): void { this.derived = undefined; this.envs.clear(); }
+  invalidate(): void { this.derived = undefined; this.envs.clear(); this.envEpoch++; }
 
   private get d() {
     if (this.derived) return this.derived;
@@ -125,6 +147,24 @@ export class TreeModel {
     this.envs.set(object, env);
     return env;
   }
+}
+
+function envSignature(f: FileFacts): string {
+  return f.includes.map((i) => i.path).join('|') + '\n' + f.defines.map((d) => `${d.name}(${d.params?.join(',') ?? ''})${d.bodyText}`).join('\n');
+}
+
+function removeFrom<T>(m: Map<string, Located<T>[]>, k: string, file: string): void {
+  const list = m.get(k);
+  if (!list) return;
+  const kept = list.filter((x) => x.file !== file);
+  if (kept.length) m.set(k, kept); else m.delete(k);
+}
+
+function insertByPriority<T>(m: Map<string, Located<T>[]>, k: string, v: Located<T>): void {
+  const list = m.get(k) ?? [];
+  list.push(v);
+  list.sort((a, b) => filePriority(a.file) - filePriority(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  m.set(k, list);
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

@@ -42,7 +42,8 @@ export class ParsePool {
   private nextId = 1;
   private rr = 0;
 
-  static create(size = Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length))): ParsePool | undefined {
+  /** Default size leaves one core to the calling thread, which extracts too. */
+  static create(size = Math.max(1, Math.min(4, (os.availableParallelism?.() ?? os.cpus().length) - 1))): ParsePool | undefined {
     const script = workerScript();
     if (!script) return undefined;
     const pool = new ParsePool();
@@ -67,9 +68,12 @@ export class ParsePool {
     for (const w of this.workers) w.postMessage({ kind: 'init', data });
   }
 
-  extract(files: { file: string; text: string }[]): Promise<FileFacts[]> {
+  get size(): number { return this.workers.length; }
+
+  /** Extracts a batch on worker `which` (round-robin when omitted). */
+  extract(files: { file: string; text: string }[], which?: number): Promise<FileFacts[]> {
     const id = this.nextId++;
-    const w = this.workers[this.rr++ % this.workers.length];
+    const w = this.workers[which ?? this.rr++ % this.workers.length];
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       w.postMessage({ kind: 'extract', id, files });

@@ -27,6 +27,7 @@ function handle(m: ToWorker): void {
         analysis = a;
         mapper = new PathMapper(a.root);
         send({ type: 'opened', counts: runFeature(a, mapper, 'counts', undefined as never) });
+        warmSoon();
       }, (err) => send({ type: 'openFailed', message: text(err) })).finally(() => {
         const replay = queued ?? [];
         queued = undefined;
@@ -36,6 +37,7 @@ function handle(m: ToWorker): void {
     }
     case 'update':
       try { analysis?.updateFile(m.file, m.text); } catch (err) { send({ type: 'log', message: `re-indexing ${m.file} failed: ${text(err)}` }); }
+      warmSoon();
       return;
     case 'remove':
       try { analysis?.removeFile(m.file); } catch (err) { send({ type: 'log', message: `removing ${m.file} failed: ${text(err)}` }); }
@@ -49,6 +51,20 @@ function handle(m: ToWorker): void {
       }
       return;
   }
+}
+
+/**
+ * Fills the per-file caches a few files at a time between messages, so workspace symbols are ready
+ * without delaying the requests that arrive right after indexing.
+ */
+let warming = false;
+function warmSoon(): void {
+  if (warming) return;
+  warming = true;
+  setImmediate(() => {
+    warming = false;
+    try { if (analysis?.warm(4)) warmSoon(); } catch (err) { send({ type: 'log', message: `warming caches failed: ${text(err)}` }); }
+  });
 }
 
 port.on('message', handle);

@@ -103,4 +103,6 @@ export interface Analysis {
   removeFile(file: string): void;
   /** Files currently indexed (bpf-relative). */
   files(): string[];
+  /** Precomputes lazily built per-file caches for up to `count` more files; false when all are done. */
+  warm(count: number): boolean;
 }

@@ -17,7 +17,8 @@ export async function buildAnalysis(root: string): Promise<Analysis> {
 
 export class CoreAnalysis implements Analysis {
   private readonly texts = new TextIndex();
-  private symbolsCache: FileSymbol[] | undefined;
+  /** Symbols per file, filled on demand or by warm(); dropped on every edit. */
+  private symbolsCache = new Map<string, FileSymbol[]>();
   private graphCache: Graph | undefined;
 
   constructor(private readonly index: DatapathIndex) {
@@ -217,11 +218,24 @@ export class CoreAnalysis implements Analysis {
   }
 
   fileSymbols(file: string): FileSymbol[] {
-    return this.index.fileSymbols(file).map(toSymbol);
+    let symbols = this.symbolsCache.get(file);
+    if (!symbols) { symbols = this.index.fileSymbols(file).map(toSymbol); this.symbolsCache.set(file, symbols); }
+    return symbols;
   }
 
   allSymbols(): Iterable<FileSymbol> {
-    return (this.symbolsCache ??= this.index.files().flatMap((f) => this.fileSymbols(f)));
+    return this.index.files().flatMap((f) => this.fileSymbols(f));
+  }
+
+  /** Computes the symbols of up to `count` files not cached yet; false once every file is cached. */
+  warm(count: number): boolean {
+    let left = count;
+    for (const f of this.index.files()) {
+      if (this.symbolsCache.has(f)) continue;
+      if (left-- === 0) return true;
+      this.fileSymbols(f);
+    }
+    return false;
   }
 
   occurrences(name: string): Array<{ file: string; range: Span }> { return this.texts.occurrences(name); }
@@ -245,7 +259,7 @@ export class CoreAnalysis implements Analysis {
     this.invalidate();
   }
 
-  private invalidate(): void { this.symbolsCache = undefined; this.graphCache = undefined; this.cache = undefined; }
+  private invalidate(): void { this.symbolsCache.clear(); this.graphCache = undefined; this.cache = undefined; }
 }
 
 /** Index of `word` in `text` as a whole word, or -1. */

@@ -46,8 +46,6 @@ export const features = {
     }
     return [...byUri];
   },
-  /** Fills the lazily built caches (symbols of every file) so the first real request does not pay for them. */
-  warm: (a: Analysis): number => { let n = 0; for (const _ of a.allSymbols()) n++; return n; },
 };
 
 export type Features = typeof features;

@@ -26,6 +26,7 @@ export function prepare(a: Analysis, mapper: PathMapper, file: string, pos: Posi
   let defs: FunctionDef[] = [];
   if (id?.resolution?.kind === 'function') defs = id.resolution.defs;
   else if (id?.resolution?.kind === 'slot') defs = uniqueDefs(id.resolution.targets.map((t) => t.program));
+  else if (id?.resolution?.kind === 'wrapper') defs = id.resolution.defs.filter((d): d is FunctionDef => 'programs' in d);
   else if (id && !id.resolution) defs = a.functions(id.name);
   if (!defs.length) {
     const enclosing = a.functionAt(file, pos);

@@ -35,7 +35,8 @@ function fallback(a: Analysis, name: string): Resolution | undefined {
 
 function functionHover(a: Analysis, defs: FunctionDef[], file: string, at: Span): string[] {
   // On a definition's own name, describe that definition (a program name can repeat across objects).
-  const def = defs.find((d) => d.file === file && d.nameRange.start.line === at.start.line) ?? defs[0];
+  const def = defs.find((d) => d.file === file && d.nameRange.start.line === at.start.line)
+    ?? defs.find((d) => d.file === file) ?? defs[0];
   if (!def) return [];
   const out = [`**${def.name}** — ${def.programs.length ? 'datapath program' : 'function'} in \`${def.file}:${def.nameRange.start.line + 1}\`${cond(def.condition)}`];
   if (defs.length > 1) out.push(`${defs.length} definitions: ${defs.map((d) => `\`${d.file}:${d.nameRange.start.line + 1}\``).join(', ')}`);

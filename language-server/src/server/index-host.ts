@@ -67,6 +67,12 @@ export class IndexHost {
     this.setState({ state: 'indexing', root: found.root, files: 0, programs: 0 });
     const runner = createRunner((m) => this.connection.console.error(`dpnav: ${m}`));
     this.runner = runner;
+    runner.onDeath = (err) => {
+      if (generation !== this.generation) return;
+      this.ready = false;
+      this.connection.console.error(`dpnav: ${err.message}`);
+      this.setState({ state: 'error', root: found.root, files: 0, programs: 0, message: `${err.message}; restart the language server to re-index` });
+    };
     let counts: Counts;
     try {
       counts = await runner.open(found.root);
@@ -85,8 +91,6 @@ export class IndexHost {
     if (generation !== this.generation) return;
     this.setState({ state: 'ready', root: found.root, ...counts, elapsedMs, thread: runner.mode });
     await this.publishDiagnostics();
-    // Build the workspace-symbol cache now rather than in the first request that needs it.
-    void runner.query('warm', undefined as never).catch(() => 0);
   }
 
   documentChanged(doc: TextDocument): void {

@@ -9,11 +9,14 @@ import type { PathMapper } from './workspace';
 interface Target { file: string; range: Span; nameRange: Span }
 
 /** Definition targets for the identifier, most specific first (tail-call targets before the slot's #define). */
-export function definitionTargets(a: Analysis, id: IdentifierAt): Target[] {
+export function definitionTargets(a: Analysis, id: IdentifierAt, file: string): Target[] {
   const r = id.resolution;
   const out: Target[] = [];
   if (r) {
     switch (r.kind) {
+      case 'function':
+        out.push(...visibleFrom(r.defs, file));
+        break;
       case 'slot': {
         const seen = new Set<string>();
         for (const t of r.targets) {
@@ -35,10 +38,19 @@ export function definitionTargets(a: Analysis, id: IdentifierAt): Target[] {
   return out;
 }
 
+/**
+ * A function defined in several C files (each object's own static `handle_ipv4`): from one of them,
+ * only its own definition (and header ones) is visible; from a header, all are.
+ */
+export function visibleFrom<T extends { file: string }>(defs: T[], file: string): T[] {
+  if (defs.length < 2 || !file.endsWith('.c') || !defs.some((d) => d.file === file)) return defs;
+  return defs.filter((d) => d.file === file || !d.file.endsWith('.c'));
+}
+
 export function definition(a: Analysis, mapper: PathMapper, file: string, pos: Position, links: boolean): Location[] | LocationLink[] | null {
   const id = a.identifierAt(file, pos);
   if (!id) return null;
-  const targets = definitionTargets(a, id);
+  const targets = definitionTargets(a, id, file);
   if (!targets.length) return null;
   if (links) {
     return targets.map((t) => ({

@@ -12,6 +12,8 @@ import { PathMapper } from './workspace';
 
 export interface AnalysisRunner {
   readonly mode: 'worker' | 'in-process';
+  /** Set by the owner: the runner can no longer answer (only a worker can die). */
+  onDeath: ((err: Error) => void) | undefined;
   open(root: string): Promise<Counts>;
   /** Applied in order, before any later query. */
   update(file: string, text: string): void;
@@ -36,6 +38,7 @@ export type FromWorker =
 
 export class InProcessRunner implements AnalysisRunner {
   readonly mode = 'in-process' as const;
+  onDeath: ((err: Error) => void) | undefined;
   private analysis: Analysis | undefined;
   private mapper: PathMapper | undefined;
   constructor(private readonly log: (message: string) => void) {}
@@ -43,6 +46,7 @@ export class InProcessRunner implements AnalysisRunner {
   async open(root: string): Promise<Counts> {
     this.analysis = await buildAnalysis(root);
     this.mapper = new PathMapper(this.analysis.root);
+    // In this thread caches fill on demand (warming here would only move the wait).
     return runFeature(this.analysis, this.mapper, 'counts', undefined as never);
   }
   update(file: string, text: string): void {
@@ -65,6 +69,9 @@ export class WorkerRunner implements AnalysisRunner {
   private opening: { resolve: (c: Counts) => void; reject: (e: Error) => void } | undefined;
   private dead: Error | undefined;
 
+  /** Called once if the worker dies (crash, out of memory) while the server still needs it. */
+  onDeath: ((err: Error) => void) | undefined;
+
   constructor(private readonly worker: Worker, private readonly log: (message: string) => void) {
     worker.on('message', (m: FromWorker) => this.onMessage(m));
     worker.on('error', (err) => this.fail(new Error(`analysis worker failed: ${err.message}`)));
@@ -84,6 +91,7 @@ export class WorkerRunner implements AnalysisRunner {
   private fail(err: Error): void {
     if (this.dead) return;
     this.dead = err;
+    this.onDeath?.(err);
     this.opening?.reject(err);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
@@ -111,6 +119,7 @@ export class WorkerRunner implements AnalysisRunner {
   }
   async close(): Promise<void> {
     this.dead ??= new Error('closed');
+    this.onDeath = undefined;
     await this.worker.terminate();
   }
 }
@@ -125,15 +134,27 @@ export function createRunner(log: (message: string) => void): AnalysisRunner {
   const bundled = path.join(__dirname, 'analysis-worker.js');
   const source = path.join(__dirname, 'analysis-worker.ts');
   try {
-    if (fs.existsSync(bundled)) return new WorkerRunner(new Worker(bundled), log);
+    // The worker's stdout must not reach ours: on --stdio that is the JSON-RPC stream. Capture both
+    // streams and pass any text on to the client's log.
+    const streams = { stdout: true, stderr: true } as const;
+    if (fs.existsSync(bundled)) return new WorkerRunner(captured(new Worker(bundled, streams), log), log);
     // From source (tests, benchmarks under tsx): register tsx's CommonJS hook inside the worker first.
     if (fs.existsSync(source)) {
-      return new WorkerRunner(new Worker(`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true }), log);
+      const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(source)});`;
+      return new WorkerRunner(captured(new Worker(bootstrap, { eval: true, ...streams }), log), log);
     }
   } catch (err) {
     log(`analysis worker unavailable (${message(err)}); indexing in the server thread`);
   }
   return new InProcessRunner(log);
+}
+
+function captured(worker: Worker, log: (message: string) => void): Worker {
+  for (const stream of [worker.stdout, worker.stderr]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => { for (const line of chunk.split('\n')) if (line.trim()) log(`analysis: ${line}`); });
+  }
+  return worker;
 }
 
 export function message(err: unknown): string {

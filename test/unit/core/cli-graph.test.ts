@@ -19,6 +19,7 @@ async function capture(argv: string[]): Promise<{ code: number; out: string; err
     return { code, out: fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '', err: err.join('\n') };
   } finally {
     console.error = error;
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }
 }
 
@@ -51,6 +52,7 @@ test('errors: missing dir, no bpf_lxc.c, bad format → message and exit 2', asy
   assert.match(missing.err, /\/no\/such\/dir: no such directory/);
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'dpnav-cli-empty-'));
   const none = await capture([empty]);
+  fs.rmSync(empty, { recursive: true, force: true });
   assert.equal(none.code, 2);
   assert.match(none.err, /no bpf_lxc\.c/);
   const fmt = await capture([MODERN, '--format', 'svg']);

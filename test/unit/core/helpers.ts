@@ -6,19 +6,19 @@ import path from 'node:path';
 import { DatapathIndex } from '../../../language-server/src/core/index';
 
 export const PRELUDE = `#pragma once
-#define __always_inline inline __attribute__((always_inline))
+#define __always_inline __attribute__((always_inline)) inline
 #define __maybe_unused __attribute__((__unused__))
 #define __stringify(X) #X
 #define __section(X) __attribute__((section(X), used))
 #define __section_tail(ID, KEY) __section(__stringify(ID) "/" __stringify(KEY))
 #define PROG_TYPE "tc"
-#define __section_entry __section(PROG_TYPE "/entry")
+#define __section_entry __section(PROG_TYPE  "/entry")
 #define __declare_tail(index) __section(PROG_TYPE "/tail") __attribute__((btf_decl_tag("tail:cilium_calls/" __stringify(index))))
 #define CILIUM_MAP_POLICY 1
 #define CILIUM_MAP_CALLS 2
 #define BPF_MAP_TYPE_PROG_ARRAY 3
 #define __uint(name, val) int (*name)[val]
-#define __section_maps_btf __section(".maps")
+#define __section_maps_btf  __section(".maps") /* BTF maps */
 struct __ctx_buff { int protocol; };
 `;
 

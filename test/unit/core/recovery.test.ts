@@ -30,12 +30,12 @@ int handle_xgress(struct __ctx_buff *ctx __maybe_unused)
 test('a program macro on its own line makes an entry program with its attach point', async () => {
   const t = await treeOf({ 'bpf_lxc.c': `#include "lib/prelude.h"
 __section("from-container")
-int handle_xgress(struct __ctx_buff *ctx)
+int handle_xgress(struct __ctx_buff *pkt)
 {
 	return 0;
 }
 __section_entry
-int cil_to_container(struct __ctx_buff *ctx)
+int cil_to_container(struct __ctx_buff *pkt)
 {
 	return 0;
 }
@@ -78,7 +78,7 @@ static int second(int y)
 	return first(y);
 }
 __section("from-container")
-int handle_xgress(struct __ctx_buff *ctx)
+int handle_xgress(struct __ctx_buff *pkt)
 {
 	return second(1);
 }
@@ -102,7 +102,7 @@ int NAME(struct __ctx_buff *ctx)		\\
 }
 static __always_inline int tail_call_internal(struct __ctx_buff *ctx, int index)
 {
-	tail_call_static(ctx, cilium_calls, index);
+	tail_call_static(ctx, cilium_calls, index); /* the primitive */
 	return -1;
 }
 __declare_tail(CILIUM_CALL_CONT)
@@ -112,9 +112,9 @@ int tail_cont(struct __ctx_buff *ctx)
 }
 MAKE_CT_TAIL(CILIUM_CALL_CT_EGRESS, tail_ct_egress, CILIUM_CALL_CONT)
 __section_entry
-int cil_from_container(struct __ctx_buff *ctx)
+int cil_from_container(struct __ctx_buff *pkt)
 {
-	return tail_call_internal(ctx, CILIUM_CALL_CT_EGRESS);
+	return tail_call_internal(pkt, CILIUM_CALL_CT_EGRESS);
 }
 `;
   const t = await treeOf({ 'bpf_lxc.c': lxc });
@@ -152,5 +152,37 @@ test('bad input never crashes: unterminated comment, stray #endif, binary bytes'
     const d = t.index.diagnostics('bpf_lxc.c').find((x) => /#endif without #if/.test(x.message));
     assert.ok(d, 'stray #endif reported');
     assert.equal(d.range.start.line, 1);
+  } finally { await t.done(); }
+});
+
+test('conditions: raw frames and the rendered text for definitions and sites', async () => {
+  const lxc = `#include "lib/prelude.h"
+#ifdef ENABLE_IPV4
+# if defined(ENABLE_NODEPORT) && !defined(IS_BPF_XDP)
+static int nat4(int x) { return x; }
+# elif ENABLE_DSR > 1
+static int dsr4(int x) { return x; }
+# else
+static int plain4(int x) { return x; }
+# endif
+#endif
+__section("from-container")
+int handle_xgress(struct __ctx_buff *pkt)
+{
+	return nat4(1);
+}
+`;
+  const t = await treeOf({ 'bpf_lxc.c': lxc });
+  try {
+    assert.equal(t.index.functions('nat4')[0].condition, 'defined(ENABLE_IPV4) && defined(ENABLE_NODEPORT) && !defined(IS_BPF_XDP)');
+    assert.equal(t.index.functions('dsr4')[0].condition, 'defined(ENABLE_IPV4) && !(defined(ENABLE_NODEPORT) && !defined(IS_BPF_XDP)) && ENABLE_DSR > 1');
+    assert.equal(t.index.functions('plain4')[0].condition,
+      'defined(ENABLE_IPV4) && !(defined(ENABLE_NODEPORT) && !defined(IS_BPF_XDP)) && !(ENABLE_DSR > 1)');
+    const frames = t.index.conditionsAt('bpf_lxc.c', positionOf(lxc, 'plain4'));
+    assert.deepEqual(frames.map((f) => [f.directive, f.expr, f.previous, f.line]), [
+      ['ifdef', 'defined(ENABLE_IPV4)', [], 1],
+      ['else', '', ['defined(ENABLE_NODEPORT) && !defined(IS_BPF_XDP)', 'ENABLE_DSR > 1'], 6],
+    ]);
+    assert.equal(t.index.functions('handle_xgress')[0].condition, undefined);
   } finally { await t.done(); }
 });

@@ -36,11 +36,11 @@ int tail_v6_lxc(struct __ctx_buff *ctx) { return 0; }
 __declare_tail(CILIUM_CALL_ENUM)
 int tail_enum(struct __ctx_buff *ctx) { return 0; }
 __section_entry
-int cil_from_container(struct __ctx_buff *ctx)
+int cil_from_container(struct __ctx_buff *c)
 {
-	hop_to_slot(ctx, ctx->protocol ? CILIUM_CALL_IPV4 : CILIUM_CALL_IPV6);
-	jump_indirect(ctx, 0, CILIUM_CALL_ENUM);
-	return hop_to_slot(ctx, 99);
+	hop_to_slot(c, c->protocol ? CILIUM_CALL_IPV4 : CILIUM_CALL_IPV6);
+	jump_indirect(c, 0, CILIUM_CALL_ENUM);
+	return hop_to_slot(c, 99);
 }
 __section_entry
 int cil_lxc_policy(struct __ctx_buff *ctx) { return 0; }
@@ -52,10 +52,10 @@ int tail_v4_host(struct __ctx_buff *ctx) { return 0; }
 __declare_tail(7)
 int tail_v4_host_again(struct __ctx_buff *ctx) { return 0; }
 __section_entry
-int cil_from_netdev(struct __ctx_buff *ctx)
+int cil_from_netdev(struct __ctx_buff *c)
 {
-	hop_to_slot(ctx, CILIUM_CALL_IPV4);
-	return deliver(ctx, ctx->protocol);
+	hop_to_slot(c, CILIUM_CALL_IPV4);
+	return deliver(c, c->protocol);
 }
 `;
 
@@ -80,7 +80,7 @@ test('tail-call resolution on a small two-object tree', async (t) => {
 
   await t.test('slots resolve per object: slot 7 is a different program in bpf_host.c', () => {
     assert.deepEqual(tails('cil_from_netdev', 'bpf_host.c'), [
-      'dynamic-tail:cil_lxc_policy:deliver:ctx->protocol:',
+      'dynamic-tail:cil_lxc_policy:deliver:c->protocol:',
       'tail:tail_v4_host:hop_to_slot:CILIUM_CALL_IPV4:7',
       'tail:tail_v4_host_again:hop_to_slot:CILIUM_CALL_IPV4:7',
     ]);
@@ -89,7 +89,7 @@ test('tail-call resolution on a small two-object tree', async (t) => {
   await t.test('tree inconsistencies are diagnostics with ranges', () => {
     const empty = tree.index.diagnostics('bpf_lxc.c').find((d) => /slot 99 \(99\) has no program in bpf_lxc\.c/.test(d.message));
     assert.ok(empty, 'slot without program');
-    assert.deepEqual(empty.range.start, positionOf(LXC, 'hop_to_slot(ctx, 99)'));
+    assert.deepEqual(empty.range.start, positionOf(LXC, 'hop_to_slot(c, 99)'));
     const clash = tree.index.diagnostics('bpf_host.c').filter((d) => /also has/.test(d.message));
     assert.deepEqual(clash.map((d) => d.range.start.line).sort(), [2, 4]);
   });
@@ -115,7 +115,7 @@ test('tail-call resolution on a small two-object tree', async (t) => {
   await t.test('updateFile re-indexes one file and the graph follows; removeFile drops it', () => {
     tree.index.updateFile('bpf_host.c', HOST.replace('__declare_tail(7)\nint tail_v4_host_again(struct __ctx_buff *ctx) { return 0; }\n', ''));
     assert.deepEqual(tails('cil_from_netdev', 'bpf_host.c'), [
-      'dynamic-tail:cil_lxc_policy:deliver:ctx->protocol:',
+      'dynamic-tail:cil_lxc_policy:deliver:c->protocol:',
       'tail:tail_v4_host:hop_to_slot:CILIUM_CALL_IPV4:7',
     ]);
     tree.index.removeFile('bpf_host.c');
@@ -136,16 +136,16 @@ static inline void ep_tail_call(struct __ctx_buff *ctx, int index)
 	tail_call(ctx, &CALLS_MAP, index);
 }
 __section_tail(CILIUM_MAP_CALLS, 6) int tail_arp(struct __ctx_buff *ctx) { return 0; }
-__section_tail(CILIUM_MAP_POLICY, TEMPLATE_LXC_ID)
-int handle_policy(struct __ctx_buff *ctx)
+__section_tail(CILIUM_MAP_POLICY,TEMPLATE_LXC_ID)
+int handle_policy(struct __ctx_buff *c)
 {
 	return 0;
 }
 __section("from-container")
-int handle_xgress(struct __ctx_buff *ctx)
+int handle_xgress(struct __ctx_buff *c)
 {
-	ep_tail_call(ctx, 6);
-	tail_call(ctx, &POLICY_CALL_MAP, ctx->protocol);
+	ep_tail_call(c, 6);
+	tail_call(c, &POLICY_CALL_MAP, c->protocol);
 	return 0;
 }
 `;

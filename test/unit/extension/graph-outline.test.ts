@@ -46,14 +46,44 @@ test('groups entry programs by attach point, then the leftovers', () => {
   ]);
 });
 
+const named = (g: Graph, name: string, object = 'bpf_lxc.c') => {
+  const p = g.programs.find((x) => x.name === name && x.object === object);
+  assert.ok(p, `no program ${name} in ${object}`);
+  return p;
+};
+
 test('tail children follow helper calls but not calls into other programs', () => {
   const outline = new GraphOutline(graph);
-  assert.deepEqual(outline.tailChildren('cil_from_container').map((c) => [c.program.name, c.edge.slot]), [['tail_handle_ipv4', 'CILIUM_CALL_IPV4_FROM_LXC']]);
-  assert.deepEqual(outline.tailChildren('tail_handle_ipv4').map((c) => c.program.name), ['tail_ipv4_ct_egress']);
+  const children = (name: string) => outline.tailChildren(named(graph, name)).map((c) => c.program.name);
+  assert.deepEqual(outline.tailChildren(named(graph, 'cil_from_container')).map((c) => [c.program.name, c.edge.slot]), [['tail_handle_ipv4', 'CILIUM_CALL_IPV4_FROM_LXC']]);
+  assert.deepEqual(children('tail_handle_ipv4'), ['tail_ipv4_ct_egress']);
   // cil_to_container is reached by a plain call: not a tail child.
-  assert.deepEqual(outline.tailChildren('tail_ipv4_ct_egress').map((c) => c.program.name), ['tail_loop_a']);
-  assert.deepEqual(outline.tailChildren('tail_loop_a').map((c) => c.program.name), ['tail_loop_b']);
-  assert.deepEqual(outline.tailChildren('tail_orphan'), []);
+  assert.deepEqual(children('tail_ipv4_ct_egress'), ['tail_loop_a']);
+  assert.deepEqual(children('tail_loop_a'), ['tail_loop_b']);
+  assert.deepEqual(children('tail_orphan'), []);
+});
+
+test('a program name shared by two objects: each keeps the tail calls of its own object', () => {
+  const shared: Graph = {
+    programs: [
+      program('cil_from_container', 'entry', { device: 'lxc*', hook: 'tc-ingress' }, 'bpf_lxc.c'),
+      program('cil_from_overlay', 'entry', { device: 'cilium_vxlan', hook: 'tc-ingress' }, 'bpf_overlay.c'),
+      program('tail_handle_ipv4', 'tail', undefined, 'bpf_lxc.c'),
+      program('tail_handle_ipv4', 'tail', undefined, 'bpf_overlay.c'),
+      program('tail_lxc_only', 'tail', undefined, 'bpf_lxc.c'),
+    ],
+    edges: [
+      { ...edge('cil_from_container', 'tail_handle_ipv4', 'tail'), object: 'bpf_lxc.c' },
+      { ...edge('cil_from_overlay', 'tail_handle_ipv4', 'tail'), object: 'bpf_overlay.c' },
+      { ...edge('tail_handle_ipv4', 'tail_lxc_only', 'tail'), object: 'bpf_lxc.c' },
+    ],
+  };
+  const outline = new GraphOutline(shared);
+  const fromOverlay = outline.tailChildren(named(shared, 'cil_from_overlay', 'bpf_overlay.c'));
+  assert.deepEqual(fromOverlay.map((c) => [c.program.name, c.program.object]), [['tail_handle_ipv4', 'bpf_overlay.c']]);
+  assert.deepEqual(outline.tailChildren(fromOverlay[0].program), []);
+  assert.deepEqual(outline.tailChildren(named(shared, 'tail_handle_ipv4', 'bpf_lxc.c')).map((c) => c.program.name), ['tail_lxc_only']);
+  assert.equal(outline.groups().find((g) => g.label === UNREACHED_TAIL_GROUP), undefined);
 });
 
 test('nearestModelled prefers the closest, callers before callees at equal distance', () => {

@@ -76,6 +76,13 @@ test('a macro-wrapped call and the renamed wrapper resolve', async () => {
   assert.match(hoverText, /`tail_handle_arp`/);
 });
 
+test('a static function defined in two objects: each call goes to its own file\'s definition', async () => {
+  const fromOverlay = await t.definition('bpf/bpf_overlay.c', 'handle_ipv4', 'return handle_ipv4(ctx);');
+  assert.deepEqual(fromOverlay.map((d) => [d.uri, d.range.start.line]), [[s.uri('bpf/bpf_overlay.c'), t.line('bpf/bpf_overlay.c', 'static __always_inline int handle_ipv4(')]]);
+  const fromNetdev = await t.definition('bpf/bpf_netdev.c', 'handle_ipv4', 'return handle_ipv4(ctx, 0);');
+  assert.deepEqual(fromNetdev.map((d) => [d.uri, d.range.start.line]), [[s.uri('bpf/bpf_netdev.c'), t.line('bpf/bpf_netdev.c', 'static __always_inline int handle_ipv4(')]]);
+});
+
 test('incoming calls cross tail calls, per object', async () => {
   const [tail] = await t.prepare('bpf/bpf_lxc.c', 'tail_handle_ipv4', '__section_tail(CILIUM_MAP_CALLS, CILIUM_CALL_IPV4_FROM_LXC) int');
   const callers = await t.incoming(tail!);

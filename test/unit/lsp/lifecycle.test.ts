@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CodeLens } from 'vscode-languageserver-protocol';
 import { startSession, repoRoot } from './harness';
 import type { LocateResult } from '../../../language-server/src/server/protocol';
 import type { Graph } from '../../../language-server/src/core/graph-schema';
@@ -100,7 +101,7 @@ test('dpnav/locate rejects malformed params with a reason', async () => {
 });
 
 test('the bundled `dpnav lsp --stdio` serves the same features', { skip: !fs.existsSync(path.join(repoRoot, 'dist/cli.js')) && 'dist/cli.js not built (npm run build)' }, async () => {
-  const s = await startSession({ workspace: path.join(repoRoot, 'test/fixtures/legacy'), command: 'cli-bundle' });
+  const s = await startSession({ workspace: path.join(repoRoot, 'test/fixtures/legacy'), command: 'cli-bundle', initializationOptions: { codeLensCommands: true } });
   try {
     const state = await s.indexStatus();
     assert.equal(state.state, 'ready', JSON.stringify(state));
@@ -108,6 +109,15 @@ test('the bundled `dpnav lsp --stdio` serves the same features', { skip: !fs.exi
     assert.equal(state.thread, workerBundled ? 'worker' : 'in-process');
     const located = await s.request<LocateResult>('dpnav/locate', { function: 'handle_xgress', call: 'ep_tail_call' });
     assert.ok(located.found && located.uri === s.uri('bpf/bpf_lxc.c') && located.callRange, JSON.stringify(located));
+    // With codeLensCommands the "tail-called from" lens opens the sites through dpnav.showReferences.
+    const lenses = await s.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: s.uri('bpf/bpf_lxc.c') } });
+    const from = lenses.find((l) => l.command?.title === 'tail-called from handle_xgress');
+    assert.equal(from?.command?.command, 'dpnav.showReferences', JSON.stringify(lenses.map((l) => l.command)));
+    const [uri, position, locations] = from!.command!.arguments as [string, { line: number }, Array<{ uri: string; range: { start: { line: number } } }>];
+    assert.equal(uri, s.uri('bpf/bpf_lxc.c'));
+    assert.equal(position.line, from!.range.start.line);
+    const siteLine = fs.readFileSync(path.join(repoRoot, 'test/fixtures/legacy/bpf/bpf_lxc.c'), 'utf8').split('\n').findIndex((l) => l.includes('ep_tail_call(ctx, CILIUM_CALL_IPV4_FROM_LXC)'));
+    assert.ok(locations.some((l) => l.uri === s.uri('bpf/bpf_lxc.c') && l.range.start.line === siteLine), JSON.stringify(locations));
   } finally { await s.close(); }
   assert.equal(s.child.exitCode, 0, 'exit after shutdown + exit is clean');
 });
