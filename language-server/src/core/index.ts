@@ -22,7 +22,7 @@
  *   index.conditionsAt(rel, pos)   raw #if/#ifdef/#elif/#else frames active at a position (for per-mode evaluation)
  *   index.facts(rel)               raw per-file facts (functions with markers and sites, defines, maps, regions)
  *   index.stats                    files, bytes, fromCache, ms of the last open()
- *   index.close()                  stops parse workers
+ *   index.close()                  stops parse workers; DatapathIndex.flushCache() awaits pending cache writes
  *   findBpfRoot(dir, depth?)       the folder holding bpf_lxc.c: dir, dir/bpf, or deeper (default depth 4)
  *   programTailGraph(graph)        (program-graph.ts) program → program tail edges per object, for drawing
  *
@@ -168,6 +168,11 @@ export class DatapathIndex {
     }
     index.stats = { files: files.length, bytes, fromCache: !!cached, ms: performance.now() - t0 };
     return index;
+  }
+
+  /** Resolves once cache entries this process is writing are on disk (tests, short-lived tools). */
+  static async flushCache(): Promise<void> {
+    await Promise.all(pendingStores);
   }
 
   private firstDefine(scans: Map<string, DirectiveScan>, name: string): MacroDef | undefined {

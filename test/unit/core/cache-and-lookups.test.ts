@@ -26,6 +26,7 @@ test('a warm start from the cache gives the same graph; an edited file misses th
     const edited = await DatapathIndex.open(copy, { cacheDir, workers: false });
     assert.equal(edited.stats.fromCache, false);
   } finally {
+    await DatapathIndex.flushCache();
     fs.rmSync(cacheDir, { recursive: true, force: true });
     fs.rmSync(copy, { recursive: true, force: true });
   }
