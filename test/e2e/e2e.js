@@ -245,7 +245,7 @@ async function step(page, name, shot, body) {
       await page.reload();
       await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
       const current = webview.locator('li.step.current');
-      await current.waitFor({ timeout: 60000 });
+      await current.waitFor({ timeout: 150000 }); // a reloaded workbench restores webviews last; slow under load
       const after = await current.getAttribute('data-index');
       if (after !== before) throw new Error(`current step ${after} after the reload, ${before} before`);
       return `step ${Number(after) + 1} restored (${(scenario || '').trim()})`;
