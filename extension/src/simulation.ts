@@ -101,7 +101,11 @@ export function pickHitsPerScenario(hits: ScenarioHit[], activeMode: ModeName): 
     const kept = perScenario.get(hit.scenario);
     if (!kept || (kept.mode !== activeMode && hit.mode === activeMode)) perScenario.set(hit.scenario, hit);
   }
-  return [...perScenario.values()].sort((a, b) => Number(b.mode === activeMode) - Number(a.mode === activeMode));
+  // First the scenarios written for the active mode (a "native routing" walk-through shown in VXLAN mode
+  // reads as a contradiction), then any other scenario that runs in the active mode.
+  const rank = (hit: ScenarioHit) =>
+    Number(hit.mode === activeMode) * 2 + Number(sim().builtinScenario(hit.scenario)?.mode === activeMode);
+  return [...perScenario.values()].sort((a, b) => rank(b) - rank(a));
 }
 
 function failure(err: unknown): RunResult {

@@ -46,3 +46,13 @@ test('pickHitsPerScenario keeps one hit per scenario, the active mode first and 
     { scenario: 'b', mode: 'native', stepIndex: 7 },
   ]);
 });
+
+test('pickHitsPerScenario puts the walk-through written for the active mode first', () => {
+  const hits: ScenarioHit[] = [
+    { scenario: 'pod-to-pod-native', mode: 'vxlan', stepIndex: 4 },
+    { scenario: 'pod-to-pod-vxlan', mode: 'vxlan', stepIndex: 4 },
+    { scenario: 'pod-to-pod-vxlan', mode: 'native', stepIndex: 4 },
+  ];
+  assert.deepEqual(pickHitsPerScenario(hits, 'vxlan').map((h) => h.scenario), ['pod-to-pod-vxlan', 'pod-to-pod-native']);
+  assert.deepEqual(pickHitsPerScenario(hits, 'native').map((h) => `${h.scenario}/${h.mode}`), ['pod-to-pod-vxlan/native', 'pod-to-pod-native/vxlan']);
+});
