@@ -1,14 +1,18 @@
-// dpnav graph <bpf-dir> [--format json|dot|mermaid] [--out FILE] [--no-cache]
+// dpnav graph <bpf-dir> [--format json|dot|mermaid] [--out FILE] [--no-cache] [--mode NAME [--compare B]]
 // Prints the tail-call graph of a Cilium bpf/ tree. json is the full Graph (docs/graph-format.md);
 // dot and mermaid draw the tail graph: entry/policy programs → tail programs, grouped per object.
+// --mode keeps what a datapath mode compiles in (docs/modes.md); --compare B lists what differs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatapathIndex, type Graph } from '../language-server/src/core/index';
 import { programTailGraph } from '../language-server/src/core/program-graph';
+import { resolveModeArg, compareModes, formatComparison } from './graph-modes';
+import { annotatedGraphText, readNotesArg } from './export';
 
-const USAGE = 'usage: dpnav graph <bpf-dir> [--format json|dot|mermaid] [--out FILE] [--no-cache]';
+const USAGE = 'usage: dpnav graph <bpf-dir> [--format json|dot|mermaid|svg] [--notes FILE] [--out FILE] [--no-cache] [--mode NAME|HEADER.h [--compare NAME|HEADER.h]]\n'
+  + '  modes: vxlan, geneve, native, native-host-routing, or a node\'s generated config header (path ending in .h)';
 
-interface Args { dir?: string; format: 'json' | 'dot' | 'mermaid'; out?: string; cache: boolean }
+interface Args { dir?: string; format: 'json' | 'dot' | 'mermaid' | 'svg'; notes?: string; out?: string; cache: boolean; mode?: string; compare?: string; formatGiven?: boolean }
 
 function parseArgs(argv: string[]): Args | string {
   const args: Args = { format: 'json', cache: true };
@@ -16,22 +20,35 @@ function parseArgs(argv: string[]): Args | string {
     const a = argv[i];
     if (a === '--format' || a === '-f') {
       const v = argv[++i];
-      if (v !== 'json' && v !== 'dot' && v !== 'mermaid') return `unknown format '${v ?? ''}' (json, dot or mermaid)`;
+      if (v !== 'json' && v !== 'dot' && v !== 'mermaid' && v !== 'svg') return `unknown format '${v ?? ''}' (json, dot, mermaid or svg)`;
       args.format = v;
+      args.formatGiven = true;
     } else if (a.startsWith('--format=')) {
       const v = a.slice('--format='.length);
-      if (v !== 'json' && v !== 'dot' && v !== 'mermaid') return `unknown format '${v}' (json, dot or mermaid)`;
+      if (v !== 'json' && v !== 'dot' && v !== 'mermaid' && v !== 'svg') return `unknown format '${v}' (json, dot, mermaid or svg)`;
       args.format = v;
+      args.formatGiven = true;
+    } else if (a === '--notes') {
+      args.notes = argv[++i];
+      if (!args.notes) return '--notes needs a notes file (docs/notes.md)';
     } else if (a === '--out' || a === '-o') {
       args.out = argv[++i];
       if (!args.out) return '--out needs a file name';
-    } else if (a === '--no-cache') args.cache = false;
+    } else if (a === '--mode' || a === '--compare') {
+      const v = argv[++i];
+      if (!v || v.startsWith('-')) return `${a} needs a mode name`;
+      if (a === '--mode') args.mode = v; else args.compare = v;
+    } else if (a.startsWith('--mode=')) args.mode = a.slice('--mode='.length);
+    else if (a.startsWith('--compare=')) args.compare = a.slice('--compare='.length);
+    else if (a === '--no-cache') args.cache = false;
     else if (a === '-h' || a === '--help') return '';
     else if (a.startsWith('-')) return `unknown option '${a}'`;
     else if (!args.dir) args.dir = a;
     else return `unexpected argument '${a}'`;
   }
   if (!args.dir) return 'missing <bpf-dir>';
+  if (args.compare !== undefined && args.mode === undefined) return '--compare needs --mode';
+  if (args.compare !== undefined && args.format !== 'json') return '--compare prints text, or json with --format json';
   return args;
 }
 
@@ -47,6 +64,20 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`dpnav graph: ${args.dir}: no such directory`);
     return 2;
   }
+  const modeA = args.mode !== undefined ? resolveModeArg(args.mode) : undefined;
+  const modeB = args.compare !== undefined ? resolveModeArg(args.compare) : undefined;
+  for (const m of [modeA, modeB]) {
+    if (typeof m === 'string') {
+      console.error(`dpnav graph: ${m}`);
+      return 2;
+    }
+  }
+  // The notes file is checked before indexing: a malformed one is an error with its position, not an empty set.
+  const notes = args.notes !== undefined ? readNotesArg(args.notes) : [];
+  if (typeof notes === 'string') {
+    console.error(`dpnav graph: ${notes}`);
+    return 2;
+  }
   let index: DatapathIndex;
   try {
     index = await DatapathIndex.open(dir, { cacheDir: args.cache ? undefined : false, searchDepth: 1 });
@@ -55,8 +86,16 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const graph = index.graph();
-    const text = args.format === 'json' ? toJson(graph) : args.format === 'dot' ? toDot(graph) : toMermaid(graph);
+    let graph = index.graph();
+    let text: string;
+    if (modeA && typeof modeA !== 'string' && modeB && typeof modeB !== 'string') {
+      const comparison = compareModes(index, graph, modeA, modeB);
+      text = args.formatGiven ? JSON.stringify(comparison.json, null, 2) + '\n' : formatComparison(comparison);
+    } else {
+      if (modeA && typeof modeA !== 'string') graph = compareModes(index, graph, modeA).graph;
+      text = args.notes !== undefined || args.format === 'svg' ? annotatedGraphText(graph, notes, args.format)
+        : args.format === 'json' ? toJson(graph) : args.format === 'dot' ? toDot(graph) : toMermaid(graph);
+    }
     if (args.out) fs.writeFileSync(args.out, text);
     else process.stdout.write(text);
     return 0;

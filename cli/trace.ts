@@ -2,16 +2,20 @@
 import fs from 'node:fs';
 import { builtinScenario, listScenarios, parseScenario, runScenario, ScenarioError, type ModeName, type Scenario } from '../simulator/src/index';
 import { hubbleFlows, renderMonitor, renderText } from '../simulator/src/render/index';
+import { readNotesArg, traceMarkdownText } from './export';
 
 const MODES: ModeName[] = ['vxlan', 'geneve', 'native', 'native-host-routing'];
-const FORMATS = ['text', 'json', 'monitor', 'hubble'] as const;
+const FORMATS = ['text', 'json', 'monitor', 'hubble', 'markdown'] as const;
 
-const USAGE = `usage: dpnav trace --scenario <name|file> [--mode ${MODES.join('|')}] [--format ${FORMATS.join('|')}]`;
+const USAGE = `usage: dpnav trace --scenario <name|file> [--mode ${MODES.join('|')}] [--format ${FORMATS.join('|')}]\n`
+  + '  markdown only: [--tree BPF_DIR] (link each C function to its definition) [--notes FILE] (docs/notes.md)';
 
 export async function run(argv: string[]): Promise<number> {
   let scenarioArg: string | undefined;
   let mode: ModeName | undefined;
   let format: (typeof FORMATS)[number] = 'text';
+  let tree: string | undefined;
+  let notesFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -21,6 +25,8 @@ export async function run(argv: string[]): Promise<number> {
     };
     try {
       if (a === '--scenario' || a === '-s') scenarioArg = value();
+      else if (a === '--tree') tree = value();
+      else if (a === '--notes') notesFile = value();
       else if (a === '--mode') {
         const v = value();
         if (!MODES.includes(v as ModeName)) throw new UsageError(`--mode: expected one of ${MODES.join(', ')}, got '${v}'`);
@@ -37,6 +43,9 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   if (!scenarioArg) { console.error(`dpnav trace: --scenario is required\n${USAGE}`); return 2; }
+  if ((tree !== undefined || notesFile !== undefined) && format !== 'markdown') { console.error(`dpnav trace: --tree and --notes go with --format markdown\n${USAGE}`); return 2; }
+  const notes = notesFile !== undefined ? readNotesArg(notesFile) : [];
+  if (typeof notes === 'string') { console.error(`dpnav trace: ${notes}`); return 2; }
   let scenario: Scenario | undefined = builtinScenario(scenarioArg);
   if (!scenario) {
     if (!fs.existsSync(scenarioArg)) {
@@ -62,6 +71,14 @@ export async function run(argv: string[]): Promise<number> {
     case 'json': process.stdout.write(JSON.stringify(trace, null, 2) + '\n'); break;
     case 'monitor': process.stdout.write(renderMonitor(trace)); break;
     case 'hubble': for (const f of hubbleFlows(trace)) process.stdout.write(JSON.stringify({ flow: f }) + '\n'); break;
+    case 'markdown':
+      try {
+        process.stdout.write(await traceMarkdownText(trace, { tree, notes }));
+      } catch (e) {
+        console.error(`dpnav trace: ${tree}: ${e instanceof Error ? e.message : String(e)}`);
+        return 2;
+      }
+      break;
   }
   // A scenario whose expectations fail is a failed run.
   return trace.expectations?.some((e) => !e.ok) ? 1 : 0;

@@ -21,7 +21,13 @@ export class DatapathTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   private view: vscode.TreeView<Node> | undefined;
   private lastPrograms = -1;
 
+  /** Notes on a program (set by the notes client, extension/src/notes.ts): shown as a 📝 count and in the tooltip. */
+  notesFor: ((program: GraphProgram) => string[]) | undefined;
+
   constructor(private readonly server: ServerConnection) {}
+
+  /** Redraws the items (the notes changed). */
+  refresh(): void { this.changed.fire(undefined); }
 
   attach(view: vscode.TreeView<Node>): void {
     this.view = view;
@@ -59,6 +65,12 @@ export class DatapathTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     if (p.attach) tooltip.appendMarkdown(`attached at ${p.attach.device} · ${p.attach.hook}\n\n`);
     if (p.slot) tooltip.appendMarkdown(`tail-call slot \`${p.slot}\`${p.slotValue !== undefined ? ` = ${p.slotValue}` : ''}\n\n`);
     if (p.condition) tooltip.appendMarkdown(`only when \`${p.condition}\`\n\n`);
+    const notes = this.notesFor?.(p) ?? [];
+    if (notes.length) {
+      item.description = `📝${notes.length > 1 ? notes.length : ''} ${item.description}`;
+      // Note text is untrusted: appendText escapes it (no links, no HTML).
+      for (const text of notes) { tooltip.appendMarkdown('📝 '); tooltip.appendText(text); tooltip.appendMarkdown('\n\n'); }
+    }
     item.tooltip = tooltip;
     item.contextValue = 'dpnavProgram';
     item.command = { command: REVEAL_PROGRAM_COMMAND, title: 'Open Source', arguments: [{ name: p.name, file: p.file, line: p.line }] };

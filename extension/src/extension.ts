@@ -10,6 +10,7 @@ import { MODE_DESCRIPTIONS, MODES, scenarioSummaries } from './simulation';
 import { SIMULATE_FUNCTION_COMMAND, SimulateCodeLensProvider, simulateFromFunction } from './simulate-function';
 import { SIMULATOR_VIEW_TYPE, SimulatorPanel, type PanelDependencies } from './simulator-panel';
 import { DatapathStatusBar } from './status-bar';
+import { NotesClient } from './notes';
 
 // Top-level code of the entry module runs after every import is evaluated: the end of loading our bundle.
 const bundleEvaluated = performance.now();
@@ -30,12 +31,17 @@ export function activate(context: vscode.ExtensionContext): DatapathNavigatorApi
   const tree = new DatapathTreeProvider(server);
   const treeView = vscode.window.createTreeView(DATAPATH_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   tree.attach(treeView);
+  const notes = new NotesClient(server, mode);
+  tree.notesFor = (p) => (notes.current?.notes ?? []).filter((r) => r.status === 'attached' && r.note.target.kind === 'node'
+    && r.note.target.function === p.name && r.note.target.file === p.file).map((r) => r.note.text);
 
   context.subscriptions.push(
     log, server, mode, status, tree, treeView,
     server.onDidChangeState((state) => { status.update(state); tree.onServerState(); }),
     mode.onDidChange((m) => status.setMode(m)),
     registerShowReferences(),
+    ...notes.register(),
+    notes.onDidChange(() => tree.refresh()),
     vscode.commands.registerCommand('dpnav.openSimulator', () => SimulatorPanel.show(deps, {})),
     vscode.commands.registerCommand(SIMULATE_FUNCTION_COMMAND, (name?: unknown) => simulateFromFunction(deps, server, name)),
     vscode.commands.registerCommand('dpnav.showTailCallGraph', async () => {

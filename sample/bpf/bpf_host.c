@@ -3,9 +3,12 @@
  * (cil_from_netdev on tc ingress, cil_to_netdev on tc egress).
  *
  * Walk: cil_from_netdev / cil_from_host -> do_netdev -> [tail]
- *   tail_handle_ipv4_from_netdev / tail_handle_ipv4_from_host -> handle_ipv4:
- *   a local pod gets ipv4_local_delivery (-> its cil_lxc_policy), a pod on
- *   another node is encapsulated (tunnel mode), anything else goes to the stack.
+ *   tail_handle_ipv4_from_netdev / tail_handle_ipv4_from_host -> handle_ipv4
+ *   (header checks) -> handle_ipv4_cont: a local pod gets ipv4_local_delivery
+ *   (-> its cil_lxc_policy), a pod on another node is encapsulated (tunnel
+ *   mode), anything else goes to the stack. Cilium puts a tail call
+ *   (CILIUM_CALL_IPV4_CONT_FROM_*) between handle_ipv4 and handle_ipv4_cont;
+ *   here it is a plain call.
  */
 #include <bpf/ctx/skb.h>
 #include <bpf/api.h>
@@ -17,6 +20,7 @@
 #include "lib/eps.h"
 #include "lib/encap.h"
 #include "lib/local_delivery.h"
+#include "lib/nodeport.h"
 
 #define WORLD_ID	2
 
@@ -29,7 +33,7 @@ static __always_inline __u32 resolve_srcid_ipv4(const struct iphdr *ip4, __u32 d
 	return src ? src->sec_identity : device_identity;
 }
 
-static __always_inline int handle_ipv4(struct __ctx_buff *ctx, __u32 secctx, bool from_host)
+static __always_inline int handle_ipv4_cont(struct __ctx_buff *ctx, __u32 secctx, bool from_host)
 {
 	struct iphdr *ip4 = ctx_ip4(ctx);
 	const struct endpoint_info *ep;
@@ -54,6 +58,18 @@ static __always_inline int handle_ipv4(struct __ctx_buff *ctx, __u32 secctx, boo
 	}
 #endif
 	return CTX_ACT_OK;
+}
+
+/* Refuse what cannot be routed before looking anything up. */
+static __always_inline int handle_ipv4(struct __ctx_buff *ctx, __u32 secctx, bool from_host)
+{
+	struct iphdr *ip4 = ctx_ip4(ctx);
+
+	if (!ip4)
+		return DROP_INVALID;
+	if (ip4->ttl <= 1)
+		return DROP_TTL_EXCEEDED;
+	return handle_ipv4_cont(ctx, secctx, from_host);
 }
 
 __declare_tail(CILIUM_CALL_IPV4_FROM_HOST) int tail_handle_ipv4_from_host(struct __ctx_buff *ctx)
@@ -126,7 +142,17 @@ int cil_from_host(struct __ctx_buff *ctx) /* cilium_host, tc egress */
 __section_entry
 int cil_to_netdev(struct __ctx_buff *ctx) /* native devices, tc egress */
 {
-	send_trace_notify(ctx, TRACE_TO_NETWORK, ctx->mark >> 16, 0, ctx->ifindex);
+	__u32 src_id = ctx->mark >> 16;
+
+#ifdef ENABLE_BPF_MASQUERADE
+	{
+		int ret = handle_nat_fwd(ctx);
+
+		if (IS_ERR(ret))
+			return send_drop_notify_error(ctx, src_id, ret, METRIC_EGRESS);
+	}
+#endif
+	send_trace_notify(ctx, TRACE_TO_NETWORK, src_id, 0, ctx->ifindex);
 	return CTX_ACT_OK;
 }
 

@@ -1,9 +1,11 @@
 /* Sample tree: the endpoint (pod) object, attached to the pod's lxc* device.
  *
  * Egress walk: cil_from_container -> [tail] tail_handle_ipv4 ->
+ *   __tail_handle_ipv4 (header checks), then
  *   handle_ipv4_from_lxc (conntrack, ipcache, egress policy) ->
  *   ipv4_forward_to_destination: ipv4_local_delivery (a pod on this node,
  *   continuing with a dynamic tail call into its cil_lxc_policy),
+ *   lxc_redirect_to_host (the node itself, with the host firewall),
  *   encap_and_redirect_lxc (TUNNEL_MODE), fib_redirect_v4
  *   (ENABLE_HOST_ROUTING) or pass_to_stack.
  * Ingress walk: cil_lxc_policy -> [tail] tail_ipv4_policy -> ipv4_policy,
@@ -31,6 +33,20 @@
 #ifndef LXC_IFINDEX
 # define LXC_IFINDEX	42	/* this pod's lxc* device */
 #endif
+#ifndef CILIUM_NET_IFINDEX
+# define CILIUM_NET_IFINDEX	2	/* the host side's cilium_net */
+#endif
+
+#if defined(ENABLE_HOST_ROUTING) && defined(ENABLE_HOST_FIREWALL)
+/* The node's own addresses, when the host firewall must see them: straight
+ * into cilium_net's ingress instead of up the stack.
+ */
+static __always_inline int lxc_redirect_to_host(struct __ctx_buff *ctx, __u32 src_id)
+{
+	send_trace_notify(ctx, TRACE_TO_HOST, src_id, HOST_ID, CILIUM_NET_IFINDEX);
+	return ctx_redirect(ctx, CILIUM_NET_IFINDEX, BPF_F_INGRESS);
+}
+#endif
 
 #ifdef ENABLE_IPV4
 static __always_inline int
@@ -43,8 +59,12 @@ ipv4_forward_to_destination(struct __ctx_buff *ctx, struct iphdr *ip4, __u32 dst
 	/* A pod on this node, or one of the node's own addresses? */
 	ep = __lookup_ip4_endpoint(ip4->daddr);
 	if (ep) {
-		if (ep->flags & ENDPOINT_F_HOST)
+		if (ep->flags & ENDPOINT_F_HOST) {
+#if defined(ENABLE_HOST_ROUTING) && defined(ENABLE_HOST_FIREWALL)
+			return lxc_redirect_to_host(ctx, SECLABEL);
+#endif
 			goto pass_to_stack;
+		}
 		return ipv4_local_delivery(ctx, ETH_HLEN, SECLABEL, ip4, ep, false);
 	}
 
@@ -79,8 +99,6 @@ handle_ipv4_from_lxc(struct __ctx_buff *ctx, __u32 *dst_sec_identity, __s8 *ext_
 
 	if (!ip4)
 		return DROP_INVALID;
-	if (!is_valid_lxc_src_ipv4(ip4))
-		return DROP_INVALID_SIP;
 
 	tuple.daddr = ip4->daddr;
 	tuple.saddr = ip4->saddr;
@@ -104,14 +122,31 @@ handle_ipv4_from_lxc(struct __ctx_buff *ctx, __u32 *dst_sec_identity, __s8 *ext_
 	return ipv4_forward_to_destination(ctx, ip4, *dst_sec_identity, dst_info, ext_err);
 }
 
+/* What can be refused before any map is read: a short header, a spoofed source. */
+static __always_inline int __tail_handle_ipv4(struct __ctx_buff *ctx, __s8 *ext_err __maybe_unused)
+{
+	struct iphdr *ip4 = ctx_ip4(ctx);
+
+	if (!ip4)
+		return DROP_INVALID;
+	if (!is_valid_lxc_src_ipv4(ip4))
+		return DROP_INVALID_SIP;
+	return CTX_ACT_OK;
+}
+
+/* Cilium reaches handle_ipv4_from_lxc through a conntrack tail call that
+ * __tail_handle_ipv4 makes; this sample calls it here, after the checks.
+ */
 __declare_tail(CILIUM_CALL_IPV4_FROM_LXC) int tail_handle_ipv4(struct __ctx_buff *ctx)
 {
 	__u32 dst_id = 0;
 	__s8 ext_err = 0;
-	int ret = handle_ipv4_from_lxc(ctx, &dst_id, &ext_err);
+	int ret = __tail_handle_ipv4(ctx, &ext_err);
 
+	if (ret == CTX_ACT_OK)
+		ret = handle_ipv4_from_lxc(ctx, &dst_id, &ext_err);
 	if (IS_ERR(ret))
-		return send_drop_notify_ext(ctx, SECLABEL, dst_id, ret, ext_err, METRIC_EGRESS);
+		return send_drop_notify_error_ext(ctx, SECLABEL, ret, ext_err, METRIC_EGRESS);
 	return ret;
 }
 

@@ -24,7 +24,8 @@ export interface Exec {
   fromTunnel: boolean;
   /** Identity from the tunnel key (VNI) after decapsulation. */
   tunnelIdentity?: number;
-  tailCalls: string[];
+  /** Tail calls taken, for program runs (path walks leave it undefined: they report hops instead). */
+  tailCalls?: string[];
   /** Tunnel key set by the program (skb tunnel metadata) for the tunnel device to encapsulate with. */
   tunnelKey?: { remote: string; vni: number; kind: 'vxlan' | 'geneve' };
   /** Set by the program that redirects. */
@@ -41,8 +42,8 @@ export type Ret = number;
 const NO_LOOKUP: MapLookup = Object.freeze({ map: '', key: {}, result: null }) as MapLookup;
 const NO_TRACE = Object.freeze({ notification: Object.freeze({ type: 'trace' }) as Notification, lookups: [] as MapLookup[] });
 
-/** Which counter a trace event bumps, as _update_trace_metrics does. */
-function bumpTraceMetrics(x: Exec, point: TracePointMacro): MapLookup | undefined {
+/** Which counter a trace event bumps, as _update_trace_metrics does. Verdict-only runs call this instead of traceStep. */
+export function countTrace(x: Exec, point: TracePointMacro): MapLookup | undefined {
   switch (point) {
     case 'TRACE_TO_LXC': return updateMetrics(x, METRIC_INGRESS, REASON_FORWARDED);
     case 'TRACE_TO_HOST': case 'TRACE_TO_STACK': case 'TRACE_TO_OVERLAY': case 'TRACE_TO_NETWORK': return updateMetrics(x, METRIC_EGRESS, REASON_FORWARDED);
@@ -53,8 +54,12 @@ function bumpTraceMetrics(x: Exec, point: TracePointMacro): MapLookup | undefine
 
 export function dirName(dir: number): 'ingress' | 'egress' { return dir === METRIC_INGRESS ? 'ingress' : 'egress'; }
 
+/** cilium_metrics key (reason, dir) as one number, so a bump builds no key string. */
+export function metricsKey(reason: number, dir: number): number { return reason * 4 + dir; }
+export function metricsKeyParts(key: number): { reason: number; dir: number } { return { reason: Math.floor(key / 4), dir: key % 4 }; }
+
 export function updateMetrics(x: Exec, dir: number, reason: number): MapLookup {
-  const key = `${reason}:${dir}`;
+  const key = metricsKey(reason, dir);
   const bytes = x.pkt.length ?? 0;
   let value = x.node.maps.metrics.get(key);
   if (!value) { value = { packets: 0, bytes: 0 }; x.node.maps.metrics.set(key, value); }
@@ -65,7 +70,7 @@ export function updateMetrics(x: Exec, dir: number, reason: number): MapLookup {
 }
 
 export function traceNotify(x: Exec, point: TracePointMacro, srcIdentity: number, dstIdentity: number, ifindex?: number, endpointId?: number): { notification: Notification; lookups: MapLookup[] } {
-  const metric = bumpTraceMetrics(x, point);
+  const metric = countTrace(x, point);
   if (!x.rec.on) return NO_TRACE;
   const notification: Notification = { type: 'trace', observationPoint: TRACE_POINTS[point].name, srcIdentity, dstIdentity };
   if (ifindex !== undefined) notification.ifindex = ifindex;
@@ -73,11 +78,12 @@ export function traceNotify(x: Exec, point: TracePointMacro, srcIdentity: number
   return { notification, lookups: metric ? [metric] : [] };
 }
 
-/** Records a trace event as its own step (the send_trace_notify call). */
-export function traceStep(x: Exec, source: SourceAnchor, point: TracePointMacro, src: number, dst: number, summary: string | (() => string), extra?: StepExtra & { ifindex?: number; endpointId?: number }): void {
+/**
+ * Records a trace event as its own step (the send_trace_notify call). Only for recorded runs: callers
+ * write `if (x.rec.on) traceStep(…) else countTrace(x, point)`, so a verdict-only run formats no summary.
+ */
+export function traceStep(x: Exec, source: SourceAnchor, point: TracePointMacro, src: number, dst: number, summary: string, extra?: StepExtra & { ifindex?: number; endpointId?: number }): void {
   const t = traceNotify(x, point, src, dst, extra?.ifindex, extra?.endpointId);
-  if (!x.rec.on) return;
-  if (typeof summary === 'function') summary = summary();
   x.rec.step('program', source, summary, x.pkt, { ...extra, notification: t.notification, lookups: [...(extra?.lookups ?? []), ...t.lookups] });
 }
 
@@ -97,13 +103,16 @@ export function dropNotify(x: Exec, source: SourceAnchor, code: number, srcIdent
 
 // ---- map lookups ----
 
-export function ipcacheLookup(x: Exec, ip: string): { entry: IpcacheEntry | undefined; lookup: MapLookup } {
-  const entry = lpm(x.node.maps.ipcache, ip);
-  if (!x.rec.on) return { entry, lookup: NO_LOOKUP };
+// Each lookup returns what the datapath acts on; its `…Record` twin builds the MapLookup a step shows,
+// and is only called when steps are recorded, so a verdict-only run allocates nothing per lookup.
+
+export function ipcacheLookup(x: Exec, ip: string): IpcacheEntry | undefined { return lpm(x.node.maps.ipcache, ip); }
+
+export function ipcacheRecord(ip: string, entry: IpcacheEntry | undefined): MapLookup {
   const result = entry
     ? { sec_identity: entry.identity, tunnel_endpoint: entry.tunnelEndpoint ?? '0.0.0.0', flag_skip_tunnel: !!entry.skipTunnel, prefix: entry.prefix }
     : null;
-  return { entry, lookup: { map: 'cilium_ipcache', op: 'lookup', key: { ip, prefixlen: 32 }, result, note: entry ? `longest prefix match ${entry.prefix}` : 'no match' } };
+  return { map: 'cilium_ipcache', op: 'lookup', key: { ip, prefixlen: 32 }, result, note: entry ? `longest prefix match ${entry.prefix}` : 'no match' };
 }
 
 /** cilium_tunnel_map (versions before the ipcache carried tunnel endpoints): longest prefix holding ip. */
@@ -118,41 +127,48 @@ export function tunnelMapLookup(x: Exec, ip: string): { endpoint: string | undef
   return { endpoint, lookup: { map: 'cilium_tunnel_map', op: 'lookup', key: { ip }, result: endpoint ? { tunnel_endpoint: endpoint, prefix: best! } : null } };
 }
 
-export function endpointLookup(x: Exec, ip: string): { entry: EndpointEntry | undefined; lookup: MapLookup } {
-  const entry = x.node.maps.endpoints.get(ip);
-  if (!x.rec.on) return { entry, lookup: NO_LOOKUP };
+export function endpointLookup(x: Exec, ip: string): EndpointEntry | undefined { return x.node.maps.endpoints.get(ip); }
+
+export function endpointRecord(ip: string, entry: EndpointEntry | undefined): MapLookup {
   const result = entry
     ? { ifindex: entry.ifindex, lxc_id: entry.lxcId, mac: entry.mac, node_mac: entry.nodeMac, flags: entry.isHost ? 'ENDPOINT_F_HOST' : 0 }
     : null;
-  return { entry, lookup: { map: 'cilium_lxc', op: 'lookup', key: { ip }, result } };
+  return { map: 'cilium_lxc', op: 'lookup', key: { ip }, result };
 }
 
 export function policyMapName(endpointId: number): string { return `cilium_policy_${String(endpointId).padStart(5, '0')}`; }
 
+const NO_POLICY_ENTRIES: PolicyEntry[] = [];
+
 /**
- * Policy map lookup for (identity, proto, dport, direction). Cilium tries the L3+L4 entry, then L3-only,
- * then L4-only, then the wildcard; a deny among the matching entries wins over an allow (deny has precedence).
+ * Policy map lookup for (identity, proto, dport, direction): the entry that decides. Cilium tries the
+ * L3+L4 entry, then L3-only, then L4-only, then the wildcard; a deny among the matching entries wins over
+ * an allow (deny has precedence). Undefined: no entry matches (policy denied).
  */
-export function policyLookup(x: Exec, endpointId: number, direction: 'ingress' | 'egress', identity: number): { verdict: 'allow' | 'deny' | 'none'; entry?: PolicyEntry; lookup: MapLookup } {
-  const entries = x.node.maps.policy.get(endpointId) ?? [];
+export function policyLookup(x: Exec, endpointId: number, direction: 'ingress' | 'egress', identity: number): PolicyEntry | undefined {
+  const entries = x.node.maps.policy.get(endpointId) ?? NO_POLICY_ENTRIES;
   const proto = x.pkt.l4 ? PROTO_NUMBER[x.pkt.l4.protocol] : 0;
   const dport = x.pkt.l4?.dstPort ?? 0;
   let allow: PolicyEntry | undefined;
-  let deny: PolicyEntry | undefined;
   for (const e of entries) {
     if (e.direction !== direction) continue;
     if (e.identity !== 0 && e.identity !== identity) continue;
     if (e.protocol !== 0 && e.protocol !== proto) continue;
     if (e.port !== 0 && (e.endPort === undefined ? e.port !== dport : dport < e.port || dport > e.endPort)) continue;
-    if (e.deny) { deny ??= e; } else if (!allow || specificity(e) > specificity(allow)) allow = e;
+    if (e.deny) return e;
+    if (!allow || specificity(e) > specificity(allow)) allow = e;
   }
-  const hit = deny ?? allow;
-  const verdict = deny ? 'deny' : allow ? 'allow' : 'none';
-  if (!x.rec.on) return { verdict, entry: hit, lookup: NO_LOOKUP };
+  return allow;
+}
+
+export function policyVerdict(hit: PolicyEntry | undefined): 'allow' | 'deny' | 'none' { return hit ? (hit.deny ? 'deny' : 'allow') : 'none'; }
+
+export function policyRecord(x: Exec, endpointId: number, direction: 'ingress' | 'egress', identity: number, hit: PolicyEntry | undefined): MapLookup {
+  const proto = x.pkt.l4 ? PROTO_NUMBER[x.pkt.l4.protocol] : 0;
+  const dport = x.pkt.l4?.dstPort ?? 0;
   const key = { identity, dport, protocol: proto, direction };
   const result = hit ? { identity: hit.identity, dport: hit.endPort !== undefined ? portText(hit) : hit.port, protocol: hit.protocol, deny: hit.deny } : null;
-  const lookup: MapLookup = { map: policyMapName(endpointId), op: 'lookup', key, result, note: hit ? (hit.note ?? describeEntry(hit)) : 'no matching entry' };
-  return { verdict, entry: hit, lookup };
+  return { map: policyMapName(endpointId), op: 'lookup', key, result, note: hit ? (hit.note ?? describeEntry(hit)) : 'no matching entry' };
 }
 
 function specificity(e: PolicyEntry): number { return (e.identity ? 4 : 0) + (e.protocol ? 2 : 0) + (e.port ? 1 : 0); }
@@ -176,8 +192,10 @@ export function ctKey(pkt: Packet, dir: 'egress' | 'ingress'): Record<string, st
 
 export function ctMapName(pkt: Packet): string { return pkt.l4?.protocol === 'TCP' ? 'cilium_ct4_global' : 'cilium_ct_any4_global'; }
 
-/** ct_lookup4: NEW, ESTABLISHED or REPLY; recorded as a lookup. */
-export function ctLookup(x: Exec, dir: 'egress' | 'ingress'): { status: 'CT_NEW' | 'CT_ESTABLISHED' | 'CT_REPLY'; lookup: MapLookup } {
+export type CtStatus = 'CT_NEW' | 'CT_ESTABLISHED' | 'CT_REPLY';
+
+/** ct_lookup4: NEW, ESTABLISHED or REPLY (an established entry counts the packet). */
+export function ctLookup(x: Exec, dir: 'egress' | 'ingress'): CtStatus {
   const ip = x.pkt.ipv4!;
   const l4 = x.pkt.l4;
   const sport = l4?.srcPort ?? 0;
@@ -185,12 +203,21 @@ export function ctLookup(x: Exec, dir: 'egress' | 'ingress'): { status: 'CT_NEW'
   const nexthdr = l4 ? PROTO_NUMBER[l4.protocol] : 0;
   const out = dir === 'egress';
   const fwd = x.node.maps.ct.get(ip.src, ip.dst, sport, dport, nexthdr, out);
-  const reply = fwd ? undefined : x.node.maps.ct.get(ip.dst, ip.src, dport, sport, nexthdr, !out);
-  const status = fwd ? 'CT_ESTABLISHED' : reply ? 'CT_REPLY' : 'CT_NEW';
-  if (fwd) fwd.packets++;
-  if (!x.rec.on) return { status, lookup: NO_LOOKUP };
-  const entry = fwd ?? reply;
-  return { status, lookup: { map: ctMapName(x.pkt), op: 'lookup', key: ctKey(x.pkt, dir), result: entry ? { packets: entry.packets, src_sec_id: entry.srcIdentity, status } : null, note: status } };
+  if (fwd) { fwd.packets++; return 'CT_ESTABLISHED'; }
+  return x.node.maps.ct.get(ip.dst, ip.src, dport, sport, nexthdr, !out) ? 'CT_REPLY' : 'CT_NEW';
+}
+
+/** The MapLookup of a ctLookup that answered `status` (made after it, so counts include this packet). */
+export function ctRecord(x: Exec, dir: 'egress' | 'ingress', status: CtStatus): MapLookup {
+  const ip = x.pkt.ipv4!;
+  const l4 = x.pkt.l4;
+  const sport = l4?.srcPort ?? 0;
+  const dport = l4?.dstPort ?? 0;
+  const nexthdr = l4 ? PROTO_NUMBER[l4.protocol] : 0;
+  const out = dir === 'egress';
+  const entry = status === 'CT_ESTABLISHED' ? x.node.maps.ct.get(ip.src, ip.dst, sport, dport, nexthdr, out)
+    : status === 'CT_REPLY' ? x.node.maps.ct.get(ip.dst, ip.src, dport, sport, nexthdr, !out) : undefined;
+  return { map: ctMapName(x.pkt), op: 'lookup', key: ctKey(x.pkt, dir), result: entry ? { packets: entry.packets, src_sec_id: entry.srcIdentity, status } : null, note: status };
 }
 
 export function ctCreate(x: Exec, dir: 'egress' | 'ingress', srcIdentity: number): MapLookup {

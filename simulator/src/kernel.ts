@@ -1,16 +1,9 @@
 // Kernel pieces the packet crosses between programs: routing and neighbour tables.
 import type { NodeState, Route } from './model';
-import { inPrefix, prefixLen } from './model';
+import { longestMatch } from './model';
 
 export function routeLookup(node: NodeState, dst: string): Route | undefined {
-  let best: Route | undefined;
-  let bestLen = -1;
-  for (const r of node.routes) {
-    if (!inPrefix(dst, r.prefix)) continue;
-    const len = prefixLen(r.prefix);
-    if (len > bestLen) { best = r; bestLen = len; }
-  }
-  return best;
+  return longestMatch(node.routes, dst);
 }
 
 export function formatRoute(r: Route): string {

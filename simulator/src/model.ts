@@ -59,8 +59,8 @@ export interface NodeMaps {
   tunnel: Map<string, string>;
   policy: Map<number, PolicyEntry[]>;
   ct: CtTable;
-  /** Key "reason:dir". */
-  metrics: Map<string, MetricValue>;
+  /** Keyed by metricsKey(reason, dir) (exec.ts). */
+  metrics: Map<number, MetricValue>;
 }
 
 export interface NodeState {
@@ -91,7 +91,8 @@ export function emptyMaps(): NodeMaps {
 
 /**
  * Conntrack entries keyed by tuple (addresses, ports, protocol, direction). Nested maps on numbers, so a
- * lookup builds no key string (the bulk benchmark makes several per packet).
+ * lookup builds no key string (the bulk benchmark makes several per packet). Addresses are keyed by value,
+ * not text, so "10.0.0.05" in a scenario's conntrack state matches a packet from 10.0.0.5.
  */
 export class CtTable {
   private readonly bySrc = new Map<number, Map<number, Map<number, CtEntry>>>();
@@ -121,7 +122,15 @@ export class CtTable {
 const ipCache = new Map<string, number>();
 const prefixCache = new Map<string, { base: number; mask: number; len: number }>();
 
+// The walk asks for the same packet's two addresses over and over: two remembered answers skip the map.
+let lastIpA = '';
+let lastIntA = 0;
+let lastIpB = '';
+let lastIntB = 0;
+
 export function ipToInt(ip: string): number {
+  if (ip === lastIpA) return lastIntA;
+  if (ip === lastIpB) return lastIntB;
   let v = ipCache.get(ip);
   if (v === undefined) {
     const p = ip.split('.');
@@ -129,6 +138,10 @@ export function ipToInt(ip: string): number {
     if (ipCache.size > 100_000) ipCache.clear();
     ipCache.set(ip, v);
   }
+  lastIpB = lastIpA;
+  lastIntB = lastIntA;
+  lastIpA = ip;
+  lastIntA = v;
   return v;
 }
 
@@ -165,16 +178,48 @@ export function inPrefix(ip: string, prefix: string): boolean {
 }
 
 export function sortIpcache(entries: IpcacheEntry[]): IpcacheEntry[] {
+  tables.delete(entries);
   return entries.sort((a, b) => prefixLen(b.prefix) - prefixLen(a.prefix));
 }
 
-export function lpm<T extends { prefix: string }>(entries: T[], ip: string): T | undefined {
-  const addr = ipToInt(ip);
+/** The parsed prefixes of a table (ipcache, routes), in table order. */
+interface PrefixTable { size: number; bases: Uint32Array; masks: Uint32Array; lens: Uint8Array }
+
+// Made on a table's first lookup, so a lookup is one WeakMap probe rather than a parse-cache probe per entry.
+// Tables are filled (push) and sorted while the world is built; a changed length rebuilds the parsed form.
+const tables = new WeakMap<readonly { prefix: string }[], PrefixTable>();
+
+function prefixTable(entries: readonly { prefix: string }[]): PrefixTable {
+  let t = tables.get(entries);
+  if (t && t.size === entries.length) return t;
+  t = { size: entries.length, bases: new Uint32Array(entries.length), masks: new Uint32Array(entries.length), lens: new Uint8Array(entries.length) };
   for (let i = 0; i < entries.length; i++) {
     const p = parsePrefix(entries[i].prefix);
-    if (((addr & p.mask) >>> 0) === p.base) return entries[i];
+    t.bases[i] = p.base;
+    t.masks[i] = p.mask;
+    t.lens[i] = p.len;
   }
+  tables.set(entries, t);
+  return t;
+}
+
+/** Longest prefix match in a table sorted longest prefix first: the first containing prefix. */
+export function lpm<T extends { prefix: string }>(entries: T[], ip: string): T | undefined {
+  const addr = ipToInt(ip);
+  const t = prefixTable(entries);
+  for (let i = 0; i < t.size; i++) if (((addr & t.masks[i]) >>> 0) === t.bases[i]) return entries[i];
   return undefined;
+}
+
+/** Longest prefix match in an unsorted table; the earliest entry wins a tie. */
+export function longestMatch<T extends { prefix: string }>(entries: T[], ip: string): T | undefined {
+  const addr = ipToInt(ip);
+  const t = prefixTable(entries);
+  let best = -1;
+  for (let i = 0; i < t.size; i++) {
+    if (((addr & t.masks[i]) >>> 0) === t.bases[i] && (best < 0 || t.lens[i] > t.lens[best])) best = i;
+  }
+  return best < 0 ? undefined : entries[best];
 }
 
 export const PROTO_NUMBER: Record<string, number> = { ANY: 0, ICMP: 1, TCP: 6, UDP: 17 };

@@ -11,8 +11,14 @@ export interface StepExtra {
   redirect?: Step['redirect'];
 }
 
+/** The hops of every verdict-only run: one shared, frozen empty list. */
+const NO_HOPS = Object.freeze([]) as unknown as Hop[];
+
 export class Recorder {
-  readonly hops: Hop[] = [];
+  /** Shared by verdict-only walks: records nothing, so one instance serves every packet. */
+  static readonly OFF = new Recorder(false, false);
+
+  readonly hops: Hop[];
   private current: Hop | undefined;
   private nextIndex = 0;
   private lastSnapshot: Packet | undefined;
@@ -23,6 +29,7 @@ export class Recorder {
 
   constructor(readonly snapshots: boolean, record = true) {
     this.on = record;
+    this.hops = record ? [] : NO_HOPS;
     if (!record) this.snapshots = false;
   }
 

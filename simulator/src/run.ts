@@ -1,8 +1,8 @@
 // Runs a scenario: builds the World, walks the packet (path) or calls one entry program (program),
 // then gathers metrics and checks the scenario's `expect` block.
 import { CTX_ACT_DROP, CTX_ACT_OK, CTX_ACT_REDIRECT, CTX_ACT_TX, dropReasonFrom, REASON_FORWARDED, REASON_PLAINTEXT } from './constants';
-import { walk } from './engine';
-import type { Exec, ProgramInstance } from './exec';
+import { type PathStart, pathStart, walk } from './engine';
+import { type Exec, metricsKeyParts, type ProgramInstance } from './exec';
 import { clonePacket, modeOfConfig, type ModeName, packetLength, type World } from './model';
 import { cil_lxc_policy } from './programs/delivery';
 import { cil_from_host, cil_from_netdev, cil_from_overlay, cil_to_host, cil_to_netdev } from './programs/host';
@@ -20,12 +20,13 @@ export function runPath(s: PathScenario, mode: ModeName | undefined, snapshots: 
 export function preparePath(s: PathScenario, mode: ModeName | undefined): { world: World; run(snapshots: boolean, record?: boolean): Trace } {
   const config = effectiveConfig(s, mode);
   const world = buildPathWorld(s, config);
-  return { world, run: (snapshots, record = true) => walkOnce(s, world, config, snapshots, record) };
+  const start = pathStart(world, s.packet);
+  return { world, run: (snapshots, record = true) => walkOnce(s, world, start, config, snapshots, record) };
 }
 
-function walkOnce(s: PathScenario, world: World, config: ReturnType<typeof effectiveConfig>, snapshots: boolean, record: boolean): Trace {
-  const rec = new Recorder(snapshots, record);
-  const disposition = walk(world, s.packet, rec);
+function walkOnce(s: PathScenario, world: World, start: PathStart, config: ReturnType<typeof effectiveConfig>, snapshots: boolean, record: boolean): Trace {
+  const rec = record ? new Recorder(snapshots) : Recorder.OFF;
+  const disposition = walk(world, start, rec);
   const trace: Trace = { scenario: s.name, mode: modeOfConfig(config), hops: rec.hops, disposition };
   if (!record) return trace;
   trace.metrics = collectMetrics(world);
@@ -67,7 +68,7 @@ export function runProgram(s: ProgramScenario, mode: ModeName | undefined, snaps
     disposition: { kind: 'returned', returnCode },
     metrics: collectMetrics(world),
     program: {
-      program: p.entry, returnCode, packet: clonePacket(pkt), tailCalls: x.tailCalls,
+      program: p.entry, returnCode, packet: clonePacket(pkt), tailCalls: x.tailCalls ?? [],
       ...(x.redirect && { redirect: x.redirect }),
       ...(x.drop && { dropReason: { name: x.drop.name, code: x.drop.code } }),
     },
@@ -86,7 +87,7 @@ function collectMetrics(world: World): MetricRecord[] {
   const out: MetricRecord[] = [];
   for (const node of world.nodes) {
     for (const [key, v] of node.maps.metrics) {
-      const [reason, dir] = key.split(':').map(Number);
+      const { reason, dir } = metricsKeyParts(key);
       out.push({ node: node.name, reason, reasonName: reasonName(reason), direction: dir === 1 ? 'ingress' : 'egress', packets: v.packets, bytes: v.bytes });
     }
   }

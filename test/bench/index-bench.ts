@@ -89,24 +89,32 @@ async function main(): Promise<void> {
     const coldMs = performance.now() - tCold;
     await cold.close();
 
+    // A warm start is a fresh process in real use: do not charge it for collecting the cold index's garbage.
+    (globalThis as { gc?: () => void }).gc?.();
     const tWarm = performance.now();
     const warm = await DatapathIndex.open(root, { cacheDir });
     const warmOpen = performance.now() - tWarm;
     warm.graph();
     const warmMs = performance.now() - tWarm;
+    // A warm start reads the graph half of the cache; the per-file facts are read by the first lookup.
+    const tLookup = performance.now();
+    warm.symbolAt(files.includes('bpf_lxc.c') ? 'bpf_lxc.c' : files[0], { line: 0, character: 0 });
+    const firstLookup = performance.now() - tLookup;
 
     const target = files.includes('bpf_lxc.c') ? 'bpf_lxc.c' : files[0];
     const text = warm.text(target)!;
     const times: number[] = [];
     // The first edit after a warm start rebuilds the per-file graph caches (the cache stores the graph,
     // not those): report it apart from the steady-state edits.
+    const mid = text.indexOf('\n', text.length >> 1) + 1;
     const tFirst = performance.now();
     warm.updateFile(target, text + '\n');
     warm.graph();
     const firstEdit = performance.now() - tFirst;
-    for (let i = 1; i <= 5; i++) {
+    for (let i = 1; i <= 9; i++) {
       const t0 = performance.now();
-      warm.updateFile(target, text + ' '.repeat(i));
+      // Blank lines inserted mid-file: every later offset moves, as with typing in the middle of it.
+      warm.updateFile(target, text.slice(0, mid) + '\n'.repeat(i) + text.slice(mid));
       warm.graph();
       times.push(performance.now() - t0);
     }
@@ -116,7 +124,7 @@ async function main(): Promise<void> {
       const st = warm.text(small)!;
       warm.updateFile(small, st + '\n');
       warm.graph();
-      for (let i = 1; i <= 5; i++) {
+      for (let i = 1; i <= 9; i++) {
         const t0 = performance.now();
         warm.updateFile(small, st + ' '.repeat(i));
         warm.graph();
@@ -124,6 +132,10 @@ async function main(): Promise<void> {
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    // Same-run reference for the re-index figures: one bare tree-sitter parse of the same file.
+    const bareOf = (text: string) => median([0, 1, 2, 3, 4].map(() => { const t0 = performance.now(); cp.parser.parse(text)?.delete(); return performance.now() - t0; }));
+    const bareTarget = bareOf(text);
+    const bareSmall = small ? bareOf(warm.text(small)!) : 0;
     const g = warm.graph();
     peak = Math.max(peak, process.memoryUsage().rss);
     const mb = bytes / 1e6;
@@ -132,9 +144,9 @@ async function main(): Promise<void> {
     console.log(`graph           ${g.programs.length} programs, ${g.edges.length} edges (${g.edges.filter((e) => e.kind !== 'call').length} tail/dynamic)`);
     console.log(`bare parse      ${bare.toFixed(0)} ms (web-tree-sitter, one thread, same files, same run)`);
     console.log(`cold index      ${coldMs.toFixed(0)} ms  (${(mb / (coldMs / 1000)).toFixed(2)} MB/s)  ratio to bare parse ${(coldMs / bare).toFixed(2)}×  [target ≤ 1.3×]`);
-    console.log(`warm start      ${warmOpen.toFixed(0)} ms open from cache, ${warmMs.toFixed(0)} ms with graph  [target < 150 ms]`);
+    console.log(`warm start      ${warmOpen.toFixed(0)} ms open from cache, ${warmMs.toFixed(0)} ms with graph (${(warmMs / bare).toFixed(2)}× bare parse); first lookup ${firstLookup.toFixed(0)} ms (reads the per-file facts)  [target < 150 ms]`);
     console.log(`first edit      ${firstEdit.toFixed(0)} ms (re-index + first graph rebuild after a warm start)`);
-    console.log(`re-index        ${median(times).toFixed(1)} ms median for ${target} (${(text.length / 1000).toFixed(0)} kB)${small ? `, ${median(smallTimes).toFixed(1)} ms for ${small} (${((warm.text(small)?.length ?? 0) / 1000).toFixed(0)} kB)` : ''}  [target < 30 ms]`);
+    console.log(`re-index        ${median(times).toFixed(1)} ms median for ${target} (${(text.length / 1000).toFixed(0)} kB; ${(median(times) / bareTarget).toFixed(2)}× its bare parse of ${bareTarget.toFixed(1)} ms)${small ? `, ${median(smallTimes).toFixed(1)} ms for ${small} (${((warm.text(small)?.length ?? 0) / 1000).toFixed(0)} kB; ${(median(smallTimes) / bareSmall).toFixed(2)}× its bare parse of ${bareSmall.toFixed(1)} ms)` : ''}  [target < 30 ms]`);
     console.log(`peak RSS        ${(peak / 1e6).toFixed(0)} MB  [target < 200 MB]`);
     await warm.close();
   } finally {

@@ -35,6 +35,12 @@ export interface ViewState {
   graph?: Graph;
 }
 
+/** A datapath note as the webview shows it (docs/notes.md): its text is untrusted and only ever set as textContent. */
+export type NoteTargetMessage =
+  | { kind: 'node'; function: string; file: string }
+  | { kind: 'edge'; caller: string; callee: string; slot?: string; object?: string };
+export interface WebviewNote { id: string; target: NoteTargetMessage; text: string; tag?: string; color?: string; orphaned?: boolean }
+
 // Host → webview
 export type HostMessage =
   | { type: 'init'; state: Partial<ViewState> & { scenarios: ScenarioSummary[]; mode: ModeName } }
@@ -45,7 +51,9 @@ export type HostMessage =
   | { type: 'stepLocation'; stepIndex: number; location: StepLocation }
   | { type: 'gotoStep'; stepIndex: number }
   /** A one-line message for the user shown above the panes (e.g. "no scenario passes through X; nearest: Y"). */
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
+  /** Every note of the workspace, after each change (another window, a git pull, an edit here). */
+  | { type: 'notes'; notes: WebviewNote[] };
 
 // Webview → host
 export type WebviewMessage =
@@ -59,7 +67,11 @@ export type WebviewMessage =
   /** Reveal a program from the graph. */
   | { type: 'revealProgram'; name: string; file?: string; line?: number }
   | { type: 'requestGraph' }
-  | { type: 'stepChanged'; stepIndex: number };
+  | { type: 'stepChanged'; stepIndex: number }
+  /** Create (no id) or edit a note from the graph. */
+  | { type: 'setNote'; id?: string; target: NoteTargetMessage; text: string; tag?: string }
+  /** Delete a note (the host asks the user to confirm). */
+  | { type: 'deleteNote'; id: string };
 
 const isStr = (v: unknown): v is string => typeof v === 'string' && v.length < 10_000;
 const isOptStr = (v: unknown) => v === undefined || isStr(v);
@@ -90,9 +102,31 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
       return isStr(o.name) && isOptStr(o.file) && isOptIndex(o.line);
     case 'stepChanged':
       return isIndex(o.stepIndex);
+    case 'setNote':
+      return isOptShort(o.id) && isNoteTarget(o.target) && typeof o.text === 'string' && o.text.trim().length > 0 && o.text.length <= 20_000
+        && (o.tag === undefined || (typeof o.tag === 'string' && o.tag.length <= 64));
+    case 'deleteNote':
+      return isShort(o.id);
     default:
       return false;
   }
+}
+
+const isShort = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length < 512;
+const isOptShort = (v: unknown) => v === undefined || isShort(v);
+const COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+
+export function isNoteTarget(v: unknown): v is NoteTargetMessage {
+  if (!isObj(v)) return false;
+  if (v.kind === 'node') return isShort(v.function) && isShort(v.file);
+  return v.kind === 'edge' && isShort(v.caller) && isShort(v.callee) && isOptShort(v.slot) && isOptShort(v.object);
+}
+
+export function isWebviewNote(v: unknown): v is WebviewNote {
+  return isObj(v) && isShort(v.id) && isNoteTarget(v.target) && typeof v.text === 'string' && v.text.length <= 20_000
+    && (v.tag === undefined || (typeof v.tag === 'string' && v.tag.length <= 64))
+    && (v.color === undefined || (typeof v.color === 'string' && COLOR.test(v.color)))
+    && (v.orphaned === undefined || typeof v.orphaned === 'boolean');
 }
 
 function isScenarioSummary(v: unknown): v is ScenarioSummary {
@@ -130,6 +164,8 @@ export function isHostMessage(m: unknown): m is HostMessage {
       return isIndex(m.stepIndex);
     case 'notice':
       return (m.level === 'info' || m.level === 'warning' || m.level === 'error') && isStr(m.message);
+    case 'notes':
+      return Array.isArray(m.notes) && m.notes.length <= 10_000 && m.notes.every(isWebviewNote);
     default:
       return false;
   }

@@ -6,12 +6,13 @@
 //   assemble()    ties shapes, markers, call sites and conditions together into FileFacts.
 // Parsing never fails: whatever tree-sitter recovers is used, the rest becomes diagnostics.
 import crypto from 'node:crypto';
-import { scanDirectives, framesAt, type DirectiveScan } from './directives';
+import { scanDirectives, framesAt, type DirectiveScan, type MacroDef } from './directives';
 import type { FileFacts, FunctionFact, MapFact, MarkerFact, RawCallSite, EnumeratorFact, FileDiagnostic } from './facts';
 import { expand, type MacroLookup } from './macros';
 import type { MacroRoles } from './macro-roles';
 import { tokenize, splitArgs, tokensText, C_KEYWORDS, type Token } from './tokens';
 import type { CParser } from './wasm';
+import type { Tree } from 'web-tree-sitter';
 
 export interface GeneratorInvocation {
   macro: string;
@@ -140,11 +141,9 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
       const end = tokens[call.close].end;
       const def = ctx.macros.get(name);
       if (def) {
-        const only: MacroLookup = { get: (n) => (n === name ? def : undefined) };
-        const expanded = expand(tokens.slice(k, call.close + 1), only).tokens;
-        const synthetic = tokensText(expanded);
+        const invocation = tokens.slice(k, call.close + 1);
         const idArgs = call.args.filter((a) => a.length === 1 && a[0].kind === 'id').map((a) => ({ text: a[0].text, start: a[0].start, end: a[0].end }));
-        generated.push({ invocation: { macro: name, start: t.start, end, nameEnd: t.end, idArgs }, prepared: prepare(synthetic, file, ctx, depth + 1) });
+        generated.push({ invocation: { macro: name, start: t.start, end, nameEnd: t.end, idArgs }, prepared: generatedText(invocation, name, def, file, ctx, depth) });
       }
       blanks.push([t.start, end]);
       k = call.close;
@@ -169,14 +168,80 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
   return { text, blanked: applyBlanks(text, blanks), scan, tokens, markers, generated };
 }
 
+/**
+ * The prepared expansion of a generator macro invocation. Its offsets are relative to the expansion, so
+ * it depends only on the invocation's text and the macro roles: cached, since re-indexing an edited file
+ * would otherwise expand every invocation in it again. (Treated as immutable by assemble().)
+ */
+const generatedCache = new WeakMap<RolesContext, Map<string, PreparedText>>();
+function generatedText(invocation: Token[], name: string, def: MacroDef, file: string, ctx: RolesContext, depth: number): PreparedText {
+  let cache = generatedCache.get(ctx);
+  if (!cache) { cache = new Map(); generatedCache.set(ctx, cache); }
+  const key = `${file}\0${depth}\0${def.params?.join(',') ?? ''}\0${def.bodyText}\0${tokensText(invocation)}`;
+  let prepared = cache.get(key);
+  if (!prepared) {
+    const only: MacroLookup = { get: (n) => (n === name ? def : undefined) };
+    prepared = prepare(tokensText(expand(invocation, only).tokens), file, ctx, depth + 1);
+    if (cache.size > 4096) cache.clear();
+    cache.set(key, prepared);
+  }
+  return prepared;
+}
+
 // ------------------------------------------------------------------------------------------------
 // tree-sitter step (also run by parse-worker.ts)
 
 export function parseShapes(cp: CParser, blanked: string): Shapes {
   const tree = cp.parser.parse(blanked);
-  const shapes: Shapes = { functions: [], maps: [], enums: [], errors: [] };
-  if (!tree) return shapes;
+  if (!tree) return { functions: [], maps: [], enums: [], errors: [] };
   try {
+    return shapesOf(cp, tree);
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * The last tree-sitter tree of a file's blanked text. The index keeps one for files being edited, so the
+ * next edit re-parses incrementally; whoever holds it calls `tree.delete()` when dropping it (WASM memory).
+ */
+export interface ParseMemo { blanked: string; tree: Tree }
+
+/** Parses `blanked`, reusing the previous tree of the same file: the edit is the span where the texts differ. */
+export function parseIncrementally(cp: CParser, blanked: string, previous?: ParseMemo): Tree | null {
+  if (!previous) return cp.parser.parse(blanked);
+  const old = previous.blanked;
+  const shorter = Math.min(old.length, blanked.length);
+  let prefix = 0;
+  while (prefix < shorter && old.charCodeAt(prefix) === blanked.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && old.charCodeAt(old.length - 1 - suffix) === blanked.charCodeAt(blanked.length - 1 - suffix)) suffix++;
+  if (prefix === old.length && prefix === blanked.length) return previous.tree.copy();
+  const oldEnd = old.length - suffix;
+  const newEnd = blanked.length - suffix;
+  const edited = previous.tree.copy();
+  edited.edit({
+    startIndex: prefix, oldEndIndex: oldEnd, newEndIndex: newEnd,
+    startPosition: pointAt(old, prefix), oldEndPosition: pointAt(old, oldEnd), newEndPosition: pointAt(blanked, newEnd),
+  } as Parameters<Tree['edit']>[0]);
+  try {
+    return cp.parser.parse(blanked, edited);
+  } finally {
+    edited.delete();
+  }
+}
+
+function pointAt(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) { row++; lineStart = i + 1; }
+  return { row, column: offset - lineStart };
+}
+
+/** Functions, maps, enums and error spots of a parsed blanked text (the .scm queries). */
+function shapesOf(cp: CParser, tree: Tree): Shapes {
+  const shapes: Shapes = { functions: [], maps: [], enums: [], errors: [] };
+  {
     const root = tree.rootNode;
     // Directives are blanked, so definitions are children of the root: patterns need not start deeper
     // (this keeps the query engine out of function bodies, which is most of the tree).
@@ -220,8 +285,6 @@ export function parseShapes(cp: CParser, blanked: string): Shapes {
       shapes.enums.push({ names });
     }
     if (root.hasError) collectErrors(root, shapes.errors);
-  } finally {
-    tree.delete();
   }
   return shapes;
 }
@@ -361,4 +424,31 @@ export function positionOf(starts: readonly number[], offset: number): { line: n
 export function extractFile(cp: CParser, file: string, text: string, ctx: RolesContext, scan?: DirectiveScan): FileFacts {
   const prep = prepare(text, file, ctx, 0, scan);
   return assemble(file, prep, blankedTexts(prep).map((t) => parseShapes(cp, t)), ctx.rolesHash);
+}
+
+/**
+ * extractFile for a file being edited: re-parses the file's own text incrementally from `previous` (left
+ * intact; the caller deletes it) and returns the new tree to keep for the next edit. Texts generated by
+ * macros are small and parsed afresh.
+ */
+export function extractFileIncrementally(cp: CParser, file: string, text: string, ctx: RolesContext, scan: DirectiveScan | undefined,
+  previous: ParseMemo | undefined): { facts: FileFacts; memo?: ParseMemo } {
+  const prep = prepare(text, file, ctx, 0, scan);
+  const [own, ...generated] = blankedTexts(prep);
+  const tree = parseIncrementally(cp, own, previous);
+  const shapes = tree ? shapesOf(cp, tree) : { functions: [], maps: [], enums: [], errors: [] };
+  const facts = assemble(file, prep, [shapes, ...generated.map((t) => generatedShapes(cp, t))], ctx.rolesHash);
+  return { facts, memo: tree ? { blanked: own, tree } : undefined };
+}
+
+/** Shapes of texts generated by macros, by text: an edit elsewhere in the file leaves them as they were. */
+const generatedShapesCache = new Map<string, Shapes>();
+function generatedShapes(cp: CParser, blanked: string): Shapes {
+  let shapes = generatedShapesCache.get(blanked);
+  if (!shapes) {
+    shapes = parseShapes(cp, blanked);
+    if (generatedShapesCache.size > 1024) generatedShapesCache.clear();
+    generatedShapesCache.set(blanked, shapes);
+  }
+  return shapes;
 }

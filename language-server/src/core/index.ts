@@ -34,12 +34,12 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { scanDirectives, framesAt, type ConditionFrame, type DirectiveScan, type MacroDef } from './directives';
 import type { FileFacts } from './facts';
-import { contentHash, extractFile, parseShapes, type RolesContext } from './extract';
+import { contentHash, extractFile, extractFileIncrementally, parseShapes, type ParseMemo, type RolesContext } from './extract';
 import { deriveMacroRoles } from './macro-roles';
 import { loadCParser, type CParser } from './wasm';
 import { TreeModel } from './tree-model';
 import { buildGraph, ResolverCaches, type GraphBuild, type ProgramInfo, type Wrapper } from './resolver';
-import { loadCached, storeCached, treeKey, defaultCacheDir } from './cache';
+import { loadCached, latestCached, storeCached, treeKey, defaultCacheDir, type CacheEntry, type CachedExtras } from './cache';
 import { ParsePool } from './worker-pool';
 import type { Graph } from './graph-schema';
 import { Lookups, registerTextSource, type Definition, type SymbolInfo, type CallSiteInfo, type CoreDiagnostic, type Position } from './lookups';
@@ -60,7 +60,11 @@ export interface IndexOptions {
   exclude?: string[];
 }
 
-export interface IndexStats { files: number; bytes: number; fromCache: boolean; ms: number }
+export interface IndexStats {
+  files: number; bytes: number; fromCache: boolean; ms: number;
+  /** On a cache miss: files whose facts came from the previous cache entry of the same root (not parsed). */
+  reusedFiles?: number;
+}
 
 /** The folder holding bpf_lxc.c: `dir` itself, `dir/bpf`, or the first such folder below (depth ≤ 4). */
 export function findBpfRoot(dir: string, maxDepth = 4): string | undefined {
@@ -104,19 +108,55 @@ function rolesHashOf(roles: RolesContext['roles'], generatorBodies: string[]): s
 }
 
 const pendingStores = new Set<Promise<void>>();
+/** Edited files whose tree-sitter tree is kept for incremental re-parsing (each costs WASM memory). */
+const KEPT_TREES = 8;
 
 export class DatapathIndex {
-  private readonly model: TreeModel;
+  private readonly modelValue: TreeModel;
+  /** Set after a warm start until the first query needing per-file facts reads them (see cache.ts). */
+  private pendingFacts?: { load: CacheEntry['loadFiles']; roles: CachedExtras['roles'] };
   private readonly caches = new ResolverCaches();
   private built?: GraphBuild;
   private lookupsCache?: Lookups;
   private texts = new Map<string, string>();
-  private ctx!: RolesContext;
+  /** Last parse trees of edited files, least recently edited first. */
+  private trees = new Map<string, ParseMemo>();
+  private ctxValue!: RolesContext;
   stats: IndexStats = { files: 0, bytes: 0, fromCache: false, ms: 0 };
 
   private constructor(readonly root: string, private readonly cp: CParser, private pool?: ParsePool) {
-    this.model = new TreeModel(root);
-    registerTextSource(this.model, (f) => this.texts.get(f));
+    this.modelValue = new TreeModel(root);
+    registerTextSource(this.modelValue, (f) => this.texts.get(f));
+  }
+
+  private get model(): TreeModel {
+    if (this.pendingFacts) this.materialize();
+    return this.modelValue;
+  }
+  private get ctx(): RolesContext {
+    if (this.pendingFacts) this.materialize();
+    return this.ctxValue;
+  }
+  private set ctx(ctx: RolesContext) { this.ctxValue = ctx; }
+
+  /** Reads the per-file facts of a warm start; re-extracts in this thread if that half of the cache is gone. */
+  private materialize(): void {
+    const pending = this.pendingFacts!;
+    this.pendingFacts = undefined;
+    const loaded = pending.load((f) => this.texts.get(f));
+    const facts = loaded?.files;
+    const sites = loaded?.withFacts as GraphBuild['sites'] | undefined;
+    if (facts && sites && facts.length === this.texts.size && facts.every((f) => this.texts.has(f.file))) {
+      for (const f of facts) this.modelValue.set(f);
+      this.ctx = pending.roles ? this.rolesFromCache(pending.roles) : this.rolesFromModel();
+      if (this.built) this.built = withSites(this.built, sites);
+      return;
+    }
+    const scans = new Map<string, DirectiveScan>();
+    for (const [f, text] of this.texts) scans.set(f, scanDirectives(text, f));
+    this.ctx = this.rolesFrom([...scans.values()].flatMap((s) => s.defines), () => undefined);
+    for (const [f, text] of this.texts) this.modelValue.set(extractFile(this.cp, f, text, this.ctxValue, scans.get(f)));
+    this.invalidate();
   }
 
   static async open(dir: string, options: IndexOptions = {}): Promise<DatapathIndex> {
@@ -139,35 +179,60 @@ export class DatapathIndex {
     const cacheDir = options.cacheDir === false ? undefined : options.cacheDir ?? defaultCacheDir();
     const key = treeKey(root, hashes);
     const cached = cacheDir ? loadCached(cacheDir, key) : undefined;
+    let reusedFiles = 0;
     if (cached) {
-      for (const facts of cached.files) index.model.set(facts);
-      index.ctx = cached.roles ? index.rolesFromCache(cached.roles) : index.rolesFromModel();
-      if (cached.build) index.built = reviveBuild(cached.build as SerializedBuild);
+      // The graph build answers graph queries at once; per-file facts are read on first need.
+      index.pendingFacts = { load: cached.loadFiles, roles: cached.roles };
+      if (cached.build) index.built = reviveBuild(cached.build as Omit<SerializedBuild, 'sites'>);
     } else {
       const scans = new Map<string, DirectiveScan>();
       for (const f of files) scans.set(f, scanDirectives(index.texts.get(f)!, f));
       index.ctx = index.rolesFrom([...scans.values()].flatMap((s) => s.defines), (name) => index.firstDefine(scans, name));
-      const usePool = options.workers ?? files.length > 20;
+      // The tree changed since the last session (an edit, a pull): files whose content and macro roles
+      // are unchanged keep the facts of the previous session's cache entry; only the others are parsed.
+      const reused = cacheDir ? index.reusableFacts(cacheDir, hashes) : new Map<string, FileFacts>();
+      const toExtract = files.filter((f) => !reused.has(f));
+      reusedFiles = reused.size;
+      const usePool = options.workers ?? toExtract.length > 20;
       index.pool = usePool ? ParsePool.create() : undefined;
       try {
-        await index.extractAll(files, scans);
+        await index.extractAll(toExtract, scans);
       } finally {
         await index.pool?.close();
         index.pool = undefined;
+      }
+      if (reused.size) {
+        const extracted = toExtract.map((f) => index.model.files.get(f)!);
+        for (const f of extracted) index.model.delete(f.file);
+        const byFile = new Map([...reused, ...extracted.map((f) => [f.file, f] as const)]);
+        for (const f of files) index.model.set(byFile.get(f)!); // path order, as a cold index has it
       }
       if (cacheDir) {
         // Written after open() returns (before the process can exit): the index is usable sooner.
         const r = index.ctx.roles;
         const files = [...index.model.files.values()];
         const roles = { attributeLike: [...r.attributeLike], markers: [...r.markers], generators: [...r.generators], rolesHash: index.ctx.rolesHash };
-        const build = serializeBuild(index.build);
-        const store = new Promise<void>((resolve) => setImmediate(() => { storeCached(cacheDir, key, files, { roles, build }); resolve(); }));
+        const { sites, ...build } = serializeBuild(index.build);
+        const store = new Promise<void>((resolve) => setImmediate(() => { storeCached(cacheDir, key, files, { roles, build, withFacts: sites }, root); resolve(); }));
         pendingStores.add(store);
         void store.then(() => pendingStores.delete(store));
       }
     }
-    index.stats = { files: files.length, bytes, fromCache: !!cached, ms: performance.now() - t0 };
+    index.stats = { files: files.length, bytes, fromCache: !!cached, ms: performance.now() - t0, ...(reusedFiles ? { reusedFiles } : {}) };
     return index;
+  }
+
+  /** Facts of the latest cache entry for this root whose file content and macro roles still match. */
+  private reusableFacts(cacheDir: string, hashes: ReadonlyMap<string, string>): Map<string, FileFacts> {
+    const out = new Map<string, FileFacts>();
+    const previous = latestCached(cacheDir, this.root);
+    if (!previous) return out;
+    const sameText = (f: string) => (this.texts.has(f) && hashes.get(f) !== undefined ? this.texts.get(f) : undefined);
+    const loaded = previous.loadFiles(sameText);
+    for (const facts of loaded?.files ?? []) {
+      if (facts.hash === hashes.get(facts.file) && facts.rolesHash === this.ctxValue.rolesHash) out.set(facts.file, facts);
+    }
+    return out;
   }
 
   /** Resolves once cache entries this process is writing are on disk (tests, short-lived tools). */
@@ -256,21 +321,42 @@ export class DatapathIndex {
     this.texts.set(rel, text);
     const scan = scanDirectives(text, rel);
     const definesChanged = !before || signature(before.defines) !== signature(scan.defines);
-    this.model.set(extractFile(this.cp, rel, text, this.ctx, scan));
+    this.model.set(this.extractEdited(rel, text, scan));
     if (definesChanged) {
       const ctx = this.rolesFromModel();
       if (ctx.rolesHash !== this.ctx.rolesHash) {
         // Macro roles changed (a new attribute or marker macro): blanking of every file may change.
         this.ctx = ctx;
         for (const [f, t] of this.texts) if (f !== rel) this.model.set(extractFile(this.cp, f, t, ctx));
-        this.model.set(extractFile(this.cp, rel, text, ctx, scan));
+        this.model.set(this.extractEdited(rel, text, scan));
       }
       this.caches.clear();
     }
     this.invalidate();
   }
 
+  /** Extraction of an edited file, re-parsing from its last tree (kept for the few most recently edited files). */
+  private extractEdited(rel: string, text: string, scan: DirectiveScan): FileFacts {
+    const previous = this.trees.get(rel);
+    const { facts, memo } = extractFileIncrementally(this.cp, rel, text, this.ctx, scan, previous);
+    this.dropTree(rel);
+    if (memo) {
+      this.trees.set(rel, memo);
+      for (const oldest of this.trees.keys()) {
+        if (this.trees.size <= KEPT_TREES) break;
+        this.dropTree(oldest);
+      }
+    }
+    return facts;
+  }
+
+  private dropTree(rel: string): void {
+    this.trees.get(rel)?.tree.delete();
+    this.trees.delete(rel);
+  }
+
   removeFile(rel: string): void {
+    this.dropTree(rel);
     this.texts.delete(rel);
     this.model.delete(rel);
     this.caches.clear();
@@ -290,7 +376,7 @@ export class DatapathIndex {
 
   // ------------------------------------------------------------------------------------------ queries
 
-  files(): string[] { return [...this.model.files.keys()].sort(); }
+  files(): string[] { return [...this.texts.keys()].sort(); }
   text(rel: string): string | undefined { return this.texts.get(rel); }
   graph(): Graph { return { root: this.root, ...this.build.graph }; }
   objects(): string[] { return [...this.build.objects]; }
@@ -313,17 +399,31 @@ export class DatapathIndex {
   /** Raw per-file facts (for tools and tests). */
   facts(rel: string): FileFacts | undefined { return this.model.files.get(rel); }
 
-  async close(): Promise<void> { await this.pool?.close(); }
+  async close(): Promise<void> {
+    for (const rel of [...this.trees.keys()]) this.dropTree(rel);
+    await this.pool?.close();
+  }
 }
 
-interface SerializedBuild extends Omit<GraphBuild, 'wrappers'> { wrappers: Wrapper[] }
+interface SerializedBuild extends Omit<GraphBuild, 'wrappers' | 'sitesByFile'> { wrappers: Wrapper[] }
 
 function serializeBuild(b: GraphBuild): SerializedBuild {
-  return { ...b, wrappers: [...b.wrappers.values()] };
+  const { sitesByFile: _derived, ...rest } = b;
+  return { ...rest, wrappers: [...b.wrappers.values()] };
 }
 
-function reviveBuild(s: SerializedBuild): GraphBuild {
-  return { ...s, wrappers: new Map(s.wrappers.map((w) => [w.name, w])) };
+/** A cached build without its sites: they are stored with the facts and added by withSites() when read. */
+function reviveBuild(s: Omit<SerializedBuild, 'sites'>): GraphBuild {
+  return { ...s, sites: [], sitesByFile: new Map(), wrappers: new Map(s.wrappers.map((w) => [w.name, w])) };
+}
+
+function withSites(build: GraphBuild, sites: GraphBuild['sites']): GraphBuild {
+  const sitesByFile = new Map<string, GraphBuild['sites']>();
+  for (const site of sites) {
+    const list = sitesByFile.get(site.file);
+    if (list) list.push(site); else sitesByFile.set(site.file, [site]);
+  }
+  return { ...build, sites, sitesByFile };
 }
 
 function signature(defines: readonly MacroDef[]): string {

@@ -3,7 +3,8 @@ import type { FileFacts } from './facts';
 import { conditionText, framesAt } from './directives';
 import { positionOf } from './extract';
 import type { GraphBuild, ProgramInfo, ResolvedSite, Wrapper, SiteKind } from './resolver';
-import type { TreeModel } from './tree-model';
+import type { TreeModel, Located } from './tree-model';
+import type { MapFact, EnumeratorFact } from './facts';
 
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
@@ -52,14 +53,54 @@ export interface SymbolInfo {
 export interface CoreDiagnostic { file: string; range: Range; message: string; severity: 'error' | 'warning' | 'info' }
 
 export class Lookups {
-  private byFunction = new Map<string, ResolvedSite[]>();
-  private byTarget = new Map<string, ResolvedSite[]>();
+  // Built on first use: an edit replaces the Lookups, and most requests after it need one table only.
+  private bySiteOwner?: { byFunction: Map<string, ResolvedSite[]>; byTarget: Map<string, ResolvedSite[]> };
+  private bySlot?: Map<string, ProgramInfo[]>;
+  private byMapName?: Map<string, Located<MapFact>[]>;
+  private byEnumeratorName?: Map<string, Located<EnumeratorFact>[]>;
 
-  constructor(private readonly model: TreeModel, private readonly build: GraphBuild) {
-    for (const s of build.sites) {
-      push(this.byFunction, s.function, s);
-      for (const t of s.targets) push(this.byTarget, t.name, s);
+  constructor(private readonly model: TreeModel, private readonly build: GraphBuild) {}
+
+  private get siteOwners() {
+    if (!this.bySiteOwner) {
+      const byFunction = new Map<string, ResolvedSite[]>();
+      const byTarget = new Map<string, ResolvedSite[]>();
+      for (const s of this.build.sites) {
+        push(byFunction, s.function, s);
+        for (const t of s.targets) push(byTarget, t.name, s);
+      }
+      this.bySiteOwner = { byFunction, byTarget };
     }
+    return this.bySiteOwner;
+  }
+
+  /** Sites of one file, in build order (the order the first match of a scan depends on). */
+  private sitesOf(file: string): ResolvedSite[] {
+    return this.build.sitesByFile.get(file) ?? [];
+  }
+
+  private programsForSlot(name: string): ProgramInfo[] {
+    if (!this.bySlot) {
+      this.bySlot = new Map();
+      for (const p of this.build.programs) if (p.slot !== undefined) push(this.bySlot, p.slot, p);
+    }
+    return this.bySlot.get(name) ?? [];
+  }
+
+  private mapFacts(name: string): Located<MapFact>[] {
+    if (!this.byMapName) {
+      this.byMapName = new Map();
+      for (const [file, f] of this.model.files) for (const m of f.maps) push(this.byMapName, m.name, { file, item: m });
+    }
+    return this.byMapName.get(name) ?? [];
+  }
+
+  private enumeratorFacts(name: string): Located<EnumeratorFact>[] {
+    if (!this.byEnumeratorName) {
+      this.byEnumeratorName = new Map();
+      for (const [file, f] of this.model.files) for (const e of f.enumerators) push(this.byEnumeratorName, e.name, { file, item: e });
+    }
+    return this.byEnumeratorName.get(name) ?? [];
   }
 
   private range(file: string, start: number, end: number): Range {
@@ -106,30 +147,20 @@ export class Lookups {
   }
 
   maps(name: string): Definition[] {
-    const out: Definition[] = [];
-    for (const [file, f] of this.model.files) {
-      for (const m of f.maps) {
-        if (m.name !== name) continue;
-        const d: Definition = {
-          name, kind: 'map', file, nameRange: this.range(file, m.nameStart, m.nameEnd), range: this.range(file, m.start, m.end),
-          detail: `${m.style} map: ${Object.entries(m.fields).map(([k, v]) => `${k}=${v}`).join(', ')}`,
-        };
-        const cond = conditionText(m.conditions);
-        if (cond) d.condition = cond;
-        out.push(d);
-      }
-    }
-    return out;
+    return this.mapFacts(name).map(({ file, item: m }) => {
+      const d: Definition = {
+        name, kind: 'map', file, nameRange: this.range(file, m.nameStart, m.nameEnd), range: this.range(file, m.start, m.end),
+        detail: `${m.style} map: ${Object.entries(m.fields).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+      };
+      const cond = conditionText(m.conditions);
+      if (cond) d.condition = cond;
+      return d;
+    });
   }
 
   private enumerators(name: string): Definition[] {
-    const out: Definition[] = [];
-    for (const [file, f] of this.model.files) {
-      for (const e of f.enumerators) {
-        if (e.name === name) out.push({ name, kind: 'enumerator', file, nameRange: this.range(file, e.start, e.end), range: this.range(file, e.start, e.end) });
-      }
-    }
-    return out;
+    return this.enumeratorFacts(name).map(({ file, item: e }) =>
+      ({ name, kind: 'enumerator' as const, file, nameRange: this.range(file, e.start, e.end), range: this.range(file, e.start, e.end) }));
   }
 
   symbolAt(file: string, pos: Position): SymbolInfo | undefined {
@@ -146,13 +177,14 @@ export class Lookups {
     const name = text.slice(s, e);
     const info: SymbolInfo = { name, range: this.range(file, s, e), kind: 'unknown', definitions: [] };
 
-    const site = this.build.sites.find((x) => x.file === file && x.start <= s && e <= x.end && (x.kind === 'tail' || x.kind === 'dynamic-tail'));
-    const slotPrograms = this.build.programs.filter((p) => p.slot === name);
+    const fileSites = this.sitesOf(file);
+    const site = fileSites.find((x) => x.start <= s && e <= x.end && (x.kind === 'tail' || x.kind === 'dynamic-tail'));
+    const slotPrograms = this.programsForSlot(name);
     const inSlotText = site && site.slot !== undefined && new RegExp(`\\b${name}\\b`).test(site.slot);
     if (site && (inSlotText || (site.kind === 'dynamic-tail' && s > site.nameEnd))) {
       info.kind = 'slot';
       info.site = this.site(site);
-      const sameSite = this.build.sites.filter((x) => x.file === file && x.start === site.start && x.end === site.end && (!inSlotText || x.slot === site.slot || x.slot?.includes(name)));
+      const sameSite = fileSites.filter((x) => x.start === site.start && x.end === site.end && (!inSlotText || x.slot === site.slot || x.slot?.includes(name)));
       const targets = sameSite.flatMap((x) => x.targets);
       info.programs = this.build.programs.filter((p) => targets.some((t) => t.name === p.name && (!t.object || t.object === p.object)));
       info.definitions = [...this.macros(name), ...this.enumerators(name)];
@@ -170,7 +202,7 @@ export class Lookups {
       const w = this.build.wrappers.get(name);
       info.kind = w ? 'wrapper' : 'function';
       if (w) info.wrapper = w;
-      const callSite = this.build.sites.find((x) => x.file === file && x.nameStart === s && x.callee === name);
+      const callSite = fileSites.find((x) => x.nameStart === s && x.callee === name);
       if (callSite) info.site = this.site(callSite);
       return info;
     }
@@ -191,11 +223,11 @@ export class Lookups {
   }
 
   callSites(fn: string, file?: string): CallSiteInfo[] {
-    return (this.byFunction.get(fn) ?? []).filter((s) => !file || s.file === file).map((s) => this.site(s));
+    return (this.siteOwners.byFunction.get(fn) ?? []).filter((s) => !file || s.file === file).map((s) => this.site(s));
   }
 
   callers(fn: string): CallSiteInfo[] {
-    return (this.byTarget.get(fn) ?? []).map((s) => {
+    return (this.siteOwners.byTarget.get(fn) ?? []).map((s) => {
       const info = this.site(s);
       info.targets = info.targets.filter((t) => t.name === fn);
       return info;

@@ -65,6 +65,8 @@ export interface GraphBuild {
   objects: string[];
   programs: ProgramInfo[];
   sites: ResolvedSite[];
+  /** The same sites grouped by file (lookups at a position look in one file only). */
+  sitesByFile: Map<string, ResolvedSite[]>;
   wrappers: Map<string, Wrapper>;
   diagnostics: TreeDiagnostic[];
 }
@@ -81,6 +83,9 @@ export class ResolverCaches {
   subSites = new WeakMap<FunctionFact, SubSite[]>();
   forwards = new WeakMap<FunctionFact, boolean>();
   fileResults = new WeakMap<FileFacts, FileResult>();
+  /** What the last wrapper derivation saw, per file: reused while no file's signature changes. */
+  wrapperInputs = { key: '', files: new Map<string, { facts: FileFacts }>() };
+  wrappers?: Map<string, Wrapper>;
   slotCache = new Map<string, number | undefined>();
   siteEpoch = '';
   objectView?: { key: string; inObject: Set<string>; macros: MacroLookup };
@@ -93,6 +98,8 @@ export class ResolverCaches {
     this.subSites = new WeakMap();
     this.forwards = new WeakMap();
     this.fileResults = new WeakMap();
+    this.wrapperInputs = { key: '', files: new Map() };
+    this.wrappers = undefined;
     this.slotCache.clear();
     this.siteEpoch = '';
     this.objectView = undefined;
@@ -283,9 +290,27 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
     caches.subSites.set(fn, subs);
     return subs;
   };
-  for (const [file, facts] of model.files) for (const fn of facts.functions) allFunctions.push({ file, fn });
-
   // 3. Wrappers: functions passing one of their parameters as the slot of a primitive or another wrapper.
+  //    The fixpoint visits every call of every function a few times; after an edit that changed no
+  //    function's name, parameters or calls (the usual edit), the previous result stands.
+  const wrapperKey = caches.objectView.key;
+  let wrappersUnchanged = caches.wrapperInputs.key === wrapperKey && caches.wrapperInputs.files.size === model.files.size;
+  for (const [file, facts] of model.files) {
+    const known = caches.wrapperInputs.files.get(file);
+    if (known?.facts === facts) continue;
+    // Signatures are computed only when a file's facts were replaced (an edit), old and new.
+    if (!known || !wrappersUnchanged || wrapperSignature(file, known.facts, subSitesOf) !== wrapperSignature(file, facts, subSitesOf)) wrappersUnchanged = false;
+    caches.wrapperInputs.files.set(file, { facts });
+  }
+  if (caches.wrapperInputs.files.size !== model.files.size) {
+    for (const file of [...caches.wrapperInputs.files.keys()]) if (!model.files.has(file)) caches.wrapperInputs.files.delete(file);
+    wrappersUnchanged = false;
+  }
+  caches.wrapperInputs.key = wrapperKey;
+  const wrappers = wrappersUnchanged && caches.wrappers ? caches.wrappers : deriveWrappers();
+  caches.wrappers = wrappers;
+  function deriveWrappers(): Map<string, Wrapper> {
+  for (const [file, facts] of model.files) for (const fn of facts.functions) allFunctions.push({ file, fn });
   const wrappers = new Map<string, Wrapper>();
   const forwarding = allFunctions.filter(({ file, fn }) => {
     let f = caches.forwards.get(fn);
@@ -317,6 +342,8 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
       }
     }
   }
+  return wrappers;
+  }
 
   // 4. Sites and edges, per file; reused when neither the file nor the programs/wrappers changed.
   const epoch = crypto.createHash('sha1').update(JSON.stringify([objects, [...wrappers.values()],
@@ -325,6 +352,7 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
   if (caches.siteEpoch !== epoch) { caches.siteEpoch = epoch; caches.slotCache.clear(); }
   const edges: GraphEdge[] = [];
   const sites: ResolvedSite[] = [];
+  const sitesByFile = new Map<string, ResolvedSite[]>();
   for (const [file, facts] of model.files) {
     let r = caches.fileResults.get(facts);
     if (!r || r.key !== epoch) {
@@ -335,6 +363,7 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
     }
     edges.push(...r.edges);
     sites.push(...r.sites);
+    if (r.sites.length) sitesByFile.set(file, r.sites);
     diagnostics.push(...r.diagnostics);
   }
 
@@ -342,7 +371,17 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
     programs: programs.map(({ nameStart: _a, nameEnd: _b, mapRole: _c, mapName: _d, ...p }) => p),
     edges,
   };
-  return { graph, objects, programs, sites, wrappers, diagnostics };
+  return { graph, objects, programs, sites, sitesByFile, wrappers, diagnostics };
+}
+
+/** Everything of a file the wrapper derivation reads: function names, parameters and calls (not positions). */
+function wrapperSignature(file: string, facts: FileFacts, subSitesOf: (file: string, fn: FunctionFact) => SubSite[]): string {
+  const parts: string[] = [];
+  for (const fn of facts.functions) {
+    parts.push(`${fn.name}(${fn.params.join(',')})`);
+    for (const s of subSitesOf(file, fn)) parts.push(`${s.callee}(${s.args.join(',')})`);
+  }
+  return parts.join('\n');
 }
 
 interface SiteContext {

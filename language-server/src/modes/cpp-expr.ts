@@ -1,21 +1,17 @@
 // Evaluates `#if` expressions the way the C preprocessor does, over a table of macros taken from the
-// tree and from a datapath mode. Macro expansion follows the classic hide-set algorithm (Prosser), so
-// the tree's own helpers — `is_defined(X)`, `__and(X, Y)`, built on `##` pasting and argument
-// placeholders — evaluate as the compiler would. Unknown identifiers count as 0 and are reported.
-// Everything is bounded: expansion depth and token count, so a self-referencing or exploding macro
-// ends in an `incomplete` result, never a hang.
+// tree and from a datapath mode. Expansion is the analysis core's own expander (core/macros.ts, hide
+// sets after Prosser), so the tree's helpers — `is_defined(X)`, `__and(X, Y)`, built on `##` pasting and
+// argument placeholders — evaluate exactly as the core expands them everywhere else; this file only adds
+// what `#if` needs on top: `defined`, 64-bit integer arithmetic, and the list of unknown identifiers.
+// Everything is bounded (the expander's token budget), so a self-referencing or exploding macro ends in
+// an `error` result, never a hang.
+import { expand, type MacroLookup } from '../core/macros';
+import { scanDirectives, type MacroDef } from '../core/directives';
+import { tokenize, type Token } from '../core/tokens';
 
-export interface MacroDefinition {
-  /** Parameter names for a function-like macro; undefined for an object-like one. */
-  params?: string[];
-  /** True when the last parameter is `...` (its arguments are `__VA_ARGS__`). */
-  variadic?: boolean;
-  body: string;
-}
-
-export interface MacroTable {
-  get(name: string): MacroDefinition | undefined;
-}
+/** A macro as the core stores it (name, params, body tokens). */
+export type MacroDefinition = MacroDef;
+export type MacroTable = MacroLookup;
 
 export interface ConditionResult {
   value: boolean;
@@ -25,236 +21,38 @@ export interface ConditionResult {
   error?: string;
 }
 
-type TokenKind = 'id' | 'num' | 'punct' | 'str' | 'ws';
-interface Token {
-  kind: TokenKind;
-  text: string;
-  hide?: ReadonlySet<string>;
-}
+const EXPANSION_BUDGET = 20_000;
 
-const MAX_TOKENS = 50_000;
-const MAX_EXPANSIONS = 10_000;
-
-class Bounded extends Error {}
-
-const PUNCT = ['...', '<<=', '>>=', '##', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '->', '++', '--'];
-
-export function tokenize(src: string): Token[] {
+/**
+ * `defined X` / `defined(X)` are answered before expansion, as the preprocessor does (their operand is
+ * never expanded). A `defined` that only appears after expansion is answered on the expanded name.
+ */
+function resolveDefined(ts: readonly Token[], macros: MacroTable): Token[] {
   const out: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i];
-    if (c === '\\' && (src[i + 1] === '\n' || src[i + 1] === '\r')) { i += src[i + 1] === '\r' && src[i + 2] === '\n' ? 3 : 2; continue; }
-    if (/\s/.test(c)) {
-      let j = i;
-      while (j < src.length && /\s/.test(src[j])) j++;
-      out.push({ kind: 'ws', text: ' ' });
-      i = j;
-      continue;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
+    if (t.kind !== 'id' || t.text !== 'defined') { out.push(t); continue; }
+    let name: Token | undefined;
+    if (ts[i + 1]?.text === '(') {
+      name = ts[i + 2];
+      if (ts[i + 3]?.text !== ')') throw new Error("expected ')' after defined(");
+      i += 3;
+    } else {
+      name = ts[++i];
     }
-    if (c === '/' && src[i + 1] === '*') {
-      const end = src.indexOf('*/', i + 2);
-      i = end < 0 ? src.length : end + 2;
-      out.push({ kind: 'ws', text: ' ' });
-      continue;
-    }
-    if (c === '/' && src[i + 1] === '/') break;
-    if (/[A-Za-z_]/.test(c)) {
-      let j = i + 1;
-      while (j < src.length && /\w/.test(src[j])) j++;
-      out.push({ kind: 'id', text: src.slice(i, j) });
-      i = j;
-      continue;
-    }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      let j = i + 1;
-      while (j < src.length && /[\w.]/.test(src[j])) j++;
-      out.push({ kind: 'num', text: src.slice(i, j) });
-      i = j;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      let j = i + 1;
-      while (j < src.length && src[j] !== c) j += src[j] === '\\' ? 2 : 1;
-      out.push({ kind: 'str', text: src.slice(i, j + 1) });
-      i = j + 1;
-      continue;
-    }
-    const p = PUNCT.find((q) => src.startsWith(q, i));
-    out.push({ kind: 'punct', text: p ?? c });
-    i += p ? p.length : 1;
+    if (!name || name.kind !== 'id') throw new Error('defined without a name');
+    out.push({ kind: 'num', text: macros.get(name.text) ? '1' : '0', start: t.start, end: name.end });
   }
   return out;
-}
-
-const nonWs = (ts: Token[]) => ts.filter((t) => t.kind !== 'ws');
-function trimWs(ts: Token[]): Token[] {
-  let a = 0;
-  let b = ts.length;
-  while (a < b && ts[a].kind === 'ws') a++;
-  while (b > a && ts[b - 1].kind === 'ws') b--;
-  return ts.slice(a, b);
-}
-
-function union(a: ReadonlySet<string> | undefined, b: Iterable<string>): Set<string> {
-  const s = new Set(a ?? []);
-  for (const x of b) s.add(x);
-  return s;
-}
-
-/** Expands macros in a token list. `defined X` / `defined(X)` operands are kept unexpanded. */
-export class Expander {
-  private expansions = 0;
-  private produced = 0;
-
-  constructor(private readonly macros: MacroTable) {}
-
-  expand(input: Token[]): Token[] {
-    const ts = input.slice();
-    const out: Token[] = [];
-    let i = 0;
-    while (i < ts.length) {
-      if (++this.produced > MAX_TOKENS) throw new Bounded('expansion produced too many tokens');
-      const t = ts[i];
-      if (t.kind === 'id' && t.text === 'defined') {
-        // copy `defined`, optional '(', the name, optional ')' verbatim
-        out.push(t);
-        i++;
-        while (i < ts.length && ts[i].kind === 'ws') i++;
-        if (ts[i]?.text === '(') {
-          while (i < ts.length && ts[i].text !== ')') out.push(ts[i++]);
-          if (i < ts.length) out.push(ts[i++]);
-        } else if (i < ts.length) out.push(ts[i++]);
-        continue;
-      }
-      const def = t.kind === 'id' && !t.hide?.has(t.text) ? this.macros.get(t.text) : undefined;
-      if (!def) {
-        out.push(t);
-        i++;
-        continue;
-      }
-      if (++this.expansions > MAX_EXPANSIONS) throw new Bounded(`macro expansion exceeded ${MAX_EXPANSIONS} steps`);
-      if (def.params === undefined) {
-        const repl = this.substitute(def, new Map(), union(t.hide, [t.text]));
-        ts.splice(i, 1, ...repl);
-        continue;
-      }
-      // function-like: needs '(' as the next non-blank token, else it is a plain identifier
-      let j = i + 1;
-      while (j < ts.length && ts[j].kind === 'ws') j++;
-      if (ts[j]?.text !== '(') {
-        out.push(t);
-        i++;
-        continue;
-      }
-      const call = collectArgs(ts, j);
-      if (!call) { // unbalanced: leave as is
-        out.push(t);
-        i++;
-        continue;
-      }
-      const args = bindArgs(def, call.args);
-      const hide = union(intersect(t.hide, ts[call.end].hide), [t.text]);
-      const repl = this.substitute(def, args, hide);
-      ts.splice(i, call.end - i + 1, ...repl);
-    }
-    return out;
-  }
-
-  private substitute(def: MacroDefinition, args: Map<string, Token[]>, hide: Set<string>): Token[] {
-    const body = trimWs(tokenize(def.body));
-    const out: Token[] = [];
-    for (let k = 0; k < body.length; k++) {
-      const t = body[k];
-      if (t.text === '#' && def.params) {
-        const n = nextNonWs(body, k + 1);
-        if (n >= 0 && args.has(body[n].text)) {
-          const raw = trimWs(args.get(body[n].text)!).map((x) => x.text).join('');
-          out.push({ kind: 'str', text: JSON.stringify(raw) });
-          k = n;
-          continue;
-        }
-      }
-      if (t.text === '##') {
-        // paste the last non-blank output token with the next operand (raw argument if a parameter)
-        while (out.length && out[out.length - 1].kind === 'ws') out.pop();
-        const n = nextNonWs(body, k + 1);
-        if (n < 0) continue;
-        const right = args.has(body[n].text) ? trimWs(args.get(body[n].text)!) : [body[n]];
-        const left = out.pop();
-        const joined = (left?.text ?? '') + (right[0]?.text ?? '');
-        out.push(...tokenize(joined), ...right.slice(1));
-        k = n;
-        continue;
-      }
-      if (t.kind === 'id' && args.has(t.text)) {
-        const n = nextNonWs(body, k + 1);
-        const pastedNext = n >= 0 && body[n].text === '##';
-        const arg = args.get(t.text)!;
-        // an operand of ## is inserted unexpanded; otherwise fully expanded on its own first
-        out.push(...(pastedNext ? trimWs(arg) : this.expand(arg)));
-        continue;
-      }
-      out.push(t);
-    }
-    return out.map((t) => (t.kind === 'id' ? { ...t, hide: union(t.hide, hide) } : t));
-  }
-}
-
-function nextNonWs(ts: Token[], from: number): number {
-  for (let k = from; k < ts.length; k++) if (ts[k].kind !== 'ws') return k;
-  return -1;
-}
-
-function intersect(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): Set<string> {
-  const s = new Set<string>();
-  if (!a || !b) return s;
-  for (const x of a) if (b.has(x)) s.add(x);
-  return s;
-}
-
-function collectArgs(ts: Token[], open: number): { args: Token[][]; end: number } | undefined {
-  const args: Token[][] = [[]];
-  let depth = 0;
-  for (let k = open; k < ts.length; k++) {
-    const x = ts[k].text;
-    if (x === '(') {
-      if (depth++ > 0) args[args.length - 1].push(ts[k]);
-    } else if (x === ')') {
-      if (--depth === 0) return { args, end: k };
-      args[args.length - 1].push(ts[k]);
-    } else if (x === ',' && depth === 1) {
-      args.push([]);
-    } else {
-      args[args.length - 1].push(ts[k]);
-    }
-  }
-  return undefined;
-}
-
-function bindArgs(def: MacroDefinition, given: Token[][]): Map<string, Token[]> {
-  const params = def.params ?? [];
-  const m = new Map<string, Token[]>();
-  const fixed = def.variadic ? params.length - 1 : params.length;
-  params.slice(0, fixed).forEach((p, k) => m.set(p, given[k] ?? []));
-  if (def.variadic) {
-    const rest = given.slice(fixed);
-    const joined: Token[] = [];
-    rest.forEach((a, k) => {
-      if (k) joined.push({ kind: 'punct', text: ',' });
-      joined.push(...a);
-    });
-    m.set(params[params.length - 1] === '...' ? '__VA_ARGS__' : params[params.length - 1], joined);
-  }
-  return m;
 }
 
 /** Evaluates one `#if`/`#elif` expression. */
 export function evaluateCondition(expr: string, macros: MacroTable): ConditionResult {
   const unknown = new Set<string>();
   try {
-    const expanded = nonWs(new Expander(macros).expand(tokenize(expr)));
-    const value = new Evaluator(expanded, macros, unknown).run();
+    const expansion = expand(resolveDefined(tokenize(expr), macros), macros, { budget: EXPANSION_BUDGET });
+    if (expansion.truncated) throw new Error(`macro expansion exceeded ${EXPANSION_BUDGET} steps`);
+    const value = new Evaluator(expansion.tokens, macros, unknown).run();
     return { value: value !== 0n, unknown: [...unknown].sort() };
   } catch (e) {
     return { value: false, unknown: [...unknown].sort(), error: e instanceof Error ? e.message : String(e) };
@@ -322,18 +120,14 @@ class Evaluator {
       }
     }
     if (t.kind === 'num') return parseNumber(t.text);
-    if (t.kind === 'str' && t.text.startsWith("'")) return BigInt(t.text.charCodeAt(1) || 0);
+    if (t.kind === 'chr') return BigInt(t.text.charCodeAt(1) || 0);
     if (t.kind === 'id') {
       if (t.text === 'defined') {
-        let name: string | undefined;
-        if (this.peek() === '(') {
-          name = this.ts[this.k + 1]?.text;
-          if (this.ts[this.k + 2]?.text !== ')') throw new Error("expected ')' after defined(");
-          this.k += 3;
-        } else {
-          name = this.ts[this.k++]?.text;
-        }
+        const paren = this.peek() === '(';
+        const name = this.ts[this.k + (paren ? 1 : 0)]?.text;
         if (!name) throw new Error('defined without a name');
+        if (paren && this.ts[this.k + 2]?.text !== ')') throw new Error("expected ')' after defined(");
+        this.k += paren ? 3 : 1;
         return this.macros.get(name) ? 1n : 0n;
       }
       // `__has_builtin(x)` and friends: unknown function-like identifiers are 0 with their arguments skipped
@@ -387,19 +181,13 @@ function apply(op: string, a: bigint, b: bigint): bigint {
   throw new Error(`unknown operator ${op}`);
 }
 
-/** Parses `#define` text after the directive name: `NAME(a, b) body` or `NAME body`. */
-export function parseDefine(text: string): { name: string; def: MacroDefinition } | undefined {
-  const m = /^\s*([A-Za-z_]\w*)(\(([^)]*)\))?([\s\S]*)$/.exec(text);
-  if (!m) return undefined;
-  const body = m[4].replace(/\\\r?\n/g, ' ').trim();
-  if (m[2] === undefined) return { name: m[1], def: { body } };
-  const params = m[3].split(',').map((p) => p.trim()).filter(Boolean);
-  const variadic = params.length > 0 && params[params.length - 1].endsWith('...');
-  if (variadic) {
-    const last = params[params.length - 1];
-    params[params.length - 1] = last === '...' ? '...' : last.slice(0, -3).trim();
-  }
-  return { name: m[1], def: { params, variadic, body } };
+/**
+ * Parses `#define` text after the directive name (`NAME(a, b) body` or `NAME body`) with the core's own
+ * directive scanner, so a mode's define and a tree's define are the same kind of record.
+ */
+export function parseDefine(text: string, origin = '<mode>'): { name: string; def: MacroDefinition } | undefined {
+  const def = scanDirectives(`#define ${text.replace(/\r?\n/g, ' ')}`, origin).defines[0];
+  return def ? { name: def.name, def } : undefined;
 }
 
 /** A macro table from a plain map, with an optional fallback table consulted second. */

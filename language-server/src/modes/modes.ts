@@ -71,7 +71,7 @@ export function builtinMode(name: string): DatapathMode | undefined {
 export function modeMacros(mode: DatapathMode): Map<string, MacroDefinition> {
   const m = new Map<string, MacroDefinition>();
   for (const [name, value] of Object.entries(mode.defines)) {
-    const parsed = parseDefine(`${name} ${value}`);
+    const parsed = parseDefine(`${name} ${value}`, mode.origin ?? `mode ${mode.name}`);
     if (parsed) m.set(parsed.name, parsed.def);
   }
   return m;
@@ -107,7 +107,8 @@ export function modeFromHeaders(name: string, paths: string[]): DatapathMode {
         const parsed = parseDefine(d[1].replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, ''));
         if (!parsed) throw new ModeError(path, start + 1, `cannot read #define: ${line.trim().slice(0, 80)}`);
         const { def } = parsed;
-        defines[parsed.name + (def.params ? `(${def.params.join(', ')})` : '')] = def.body;
+        const params = def.params?.map((p) => (p === '__VA_ARGS__' ? '...' : p));
+        defines[parsed.name + (params ? `(${params.join(', ')})` : '')] = def.bodyText;
         continue;
       }
       const u = /^\s*#\s*undef\s+(\w+)/.exec(line);

@@ -5,6 +5,7 @@ import {
   DatapathIndex, type CallSiteInfo, type Definition, type ProgramInfo, type SymbolInfo,
 } from '../core/index';
 import type { Graph } from '../core/graph-schema';
+import type { FileFacts } from '../core/facts';
 import type {
   Analysis, CallSite, FileSymbol, FunctionDef, IdentifierAt, MacroDef, MapDef, Pos, Resolution, SlotTarget, Span, TreeDiagnostic,
 } from './analysis';
@@ -31,6 +32,8 @@ export class CoreAnalysis implements Analysis {
   get root(): string { return this.index.root; }
   fileCount(): number { return this.index.files().length; }
   files(): string[] { return this.index.files(); }
+  /** Raw per-file facts (#if regions, defines): the datapath-mode evaluation reads them (server/modes.ts). */
+  facts(file: string): FileFacts | undefined { return this.index.facts(file); }
 
   graph(): Graph { return (this.graphCache ??= this.index.graph()); }
 

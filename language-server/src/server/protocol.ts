@@ -72,6 +72,44 @@ export interface ServerSettings {
   bpfRoot?: string;
   /** Code lenses with the `dpnav.showReferences` command (true) or title-only lenses (false, the default). */
   codeLensCommands?: boolean;
+  /** User datapath modes: [{ name, title?, description?, defines: { NAME: "value" } }] (docs/modes.md). */
+  modes?: unknown;
+  /** Modes read from a node's generated config headers: { "name": ["path/node_config.h", …] }. */
+  modeHeaders?: unknown;
 }
 
 export type { Graph };
+
+/**
+ * `dpnav/setMode` notification (client → server): the datapath mode the editor shows. `mode` is a
+ * built-in mode (vxlan, geneve, native, native-host-routing), a `dpnav.modes` entry or a
+ * `dpnav.modeHeaders` entry; null shows every branch (no evaluation). Answered by `dpnav/modeChanged`.
+ */
+export const SetModeNotification = 'dpnav/setMode';
+export interface SetModeParams { mode: string | null }
+
+/** `dpnav/modeChanged` notification (server → client) once the tree is evaluated for the mode. */
+export const ModeChangedNotification = 'dpnav/modeChanged';
+export interface ModeStatus {
+  /** The active mode, or null when none is (or it could not be set: see `error`). */
+  mode: string | null;
+  title?: string;
+  /** Milliseconds the evaluation of every #if of the tree took. */
+  ms?: number;
+  /** Identifiers conditions read that neither the mode nor the tree define (taken as undefined). */
+  unknownSymbols?: string[];
+  error?: string;
+}
+
+/** `dpnav/inactiveRegions` request: the lines of a document the active mode compiles out. */
+export const InactiveRegionsRequest = 'dpnav/inactiveRegions';
+export interface InactiveRegionsParams { textDocument: { uri: string } }
+export interface InactiveRegion {
+  /** Whole lines: start.character 0, end.character past the line's end. */
+  range: LspRange;
+  /** The directive whose condition fails, e.g. `#ifdef TUNNEL_MODE`, and its 0-based line. */
+  directive: string;
+  directiveLine: number;
+  reason: string;
+}
+export interface InactiveRegionsResult { mode: string | null; regions: InactiveRegion[] }

@@ -12,16 +12,27 @@ import { IndexHost } from './index-host';
 import type { FeatureArgs, FeatureName, FeatureResult } from './features';
 import {
   GraphRequest, IndexStatusRequest, LocateRequest, type GraphParams, type LocateParams, type LocateResult, type ServerSettings,
+  InactiveRegionsRequest, ModeChangedNotification, SetModeNotification, type InactiveRegionsParams,
 } from './protocol';
+import { ModeController } from './modes';
 import type { Graph } from '../core/graph-schema';
 import { uriToPath } from './workspace';
+import { NotesService } from './notes';
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const host = new IndexHost(connection);
+  const notes = new NotesService(connection, host);
   let folders: string[] = [];
   let settings: ServerSettings = {};
   let linkSupport = false;
+  let codeLensRefresh = false;
+  // Datapath mode (server/modes.ts): applied after every index; the client hears dpnav/modeChanged.
+  const modes = new ModeController(host, (status) => {
+    void connection.sendNotification(ModeChangedNotification, status);
+    if (codeLensRefresh) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  }, () => settings, () => folders[0]);
+  let initialMode: unknown;
 
   /** A request about one document of the tree: its bpf-relative path goes into the feature's args. */
   function inFile<K extends FeatureName>(name: K, uri: string, fallback: FeatureResult<K>,
@@ -36,7 +47,10 @@ export function startServer(connection: Connection): void {
     if (!folders.length && params.rootUri) { const p = uriToPath(params.rootUri); if (p) folders = [p]; }
     if (!folders.length && params.rootPath) folders = [params.rootPath];
     settings = readSettings(params.initializationOptions);
+    notes.initialize(folders, params.initializationOptions);
     linkSupport = params.capabilities.textDocument?.definition?.linkSupport === true;
+    codeLensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    initialMode = (params.initializationOptions as { mode?: unknown } | undefined)?.mode;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
@@ -48,26 +62,33 @@ export function startServer(connection: Connection): void {
         callHierarchyProvider: true,
         codeLensProvider: { resolveProvider: false },
         inlayHintProvider: true,
+        codeActionProvider: true,
       },
       serverInfo: { name: 'dpnav', version: '0.1.0' },
     };
   });
 
   connection.onInitialized(() => {
-    void host.start(folders, settings.bpfRoot, () => documents.all()).catch((err) => {
+    if (typeof initialMode === 'string') void modes.request(initialMode);
+    void host.start(folders, settings.bpfRoot, () => documents.all()).then(() => modes.apply()).catch((err) => {
       connection.console.error(`dpnav: indexing failed: ${err instanceof Error ? err.message : String(err)}`);
     });
   });
-  connection.onShutdown(() => host.dispose());
+  connection.onShutdown(() => { notes.dispose(); return host.dispose(); });
   // Settings pushed by the client (VS Code: `synchronize.configurationSection: 'dpnav'`): a new bpfRoot
   // re-indexes from scratch; codeLensCommands applies to the next lenses.
   connection.onDidChangeConfiguration((change) => {
     const next = readSettings((change.settings as Record<string, unknown> | undefined) ?? {});
+    notes.configure(change.settings);
     const rootChanged = next.bpfRoot !== settings.bpfRoot;
     // codeLensCommands is an initialization option of the client, not a user setting: keep it.
-    settings = { bpfRoot: next.bpfRoot, codeLensCommands: next.codeLensCommands ?? settings.codeLensCommands };
-    if (!rootChanged) return;
-    void host.reset().then(() => host.start(folders, settings.bpfRoot, () => documents.all())).catch((err) => {
+    const modesChanged = JSON.stringify([next.modes, next.modeHeaders]) !== JSON.stringify([settings.modes, settings.modeHeaders]);
+    settings = { bpfRoot: next.bpfRoot, codeLensCommands: next.codeLensCommands ?? settings.codeLensCommands, modes: next.modes, modeHeaders: next.modeHeaders };
+    if (!rootChanged) {
+      if (modesChanged) void modes.apply();
+      return;
+    }
+    void host.reset().then(() => host.start(folders, settings.bpfRoot, () => documents.all())).then(() => modes.apply()).catch((err) => {
       connection.console.error(`dpnav: re-indexing for the new bpfRoot failed: ${err instanceof Error ? err.message : String(err)}`);
     });
   });
@@ -87,15 +108,22 @@ export function startServer(connection: Connection): void {
     (file) => ({ file, position: p.position, links: linkSupport })));
   connection.onReferences((p) => inFile('references', p.textDocument.uri, null,
     (file) => ({ file, position: p.position, includeDeclaration: p.context.includeDeclaration })));
-  connection.onHover((p) => inFile('hover', p.textDocument.uri, null, (file) => ({ file, position: p.position })));
+  connection.onHover(async (p) => {
+    const hover = await inFile('hover', p.textDocument.uri, null, (file) => ({ file, position: p.position }));
+    const file = host.mapper?.relative(p.textDocument.uri);
+    return file === undefined ? hover : notes.decorateHover(hover, file, p.position);
+  });
   connection.onDocumentSymbol((p) => inFile('documentSymbol', p.textDocument.uri, [], (file) => ({ file })));
   connection.onWorkspaceSymbol((p) => host.query('workspaceSymbol', { query: p.query }, []));
   connection.languages.callHierarchy.onPrepare((p) => inFile('prepareCallHierarchy', p.textDocument.uri, null,
     (file) => ({ file, position: p.position })));
   connection.languages.callHierarchy.onOutgoingCalls((p) => host.query('outgoingCalls', { item: p.item }, []));
   connection.languages.callHierarchy.onIncomingCalls((p) => host.query('incomingCalls', { item: p.item }, []));
-  connection.onCodeLens((p) => inFile('codeLens', p.textDocument.uri, [],
-    (file) => ({ file, withCommands: settings.codeLensCommands === true })));
+  connection.onCodeLens(async (p) => {
+    const lenses = await inFile('codeLens', p.textDocument.uri, [], (file) => ({ file, withCommands: settings.codeLensCommands === true }));
+    const file = host.mapper?.relative(p.textDocument.uri);
+    return file === undefined ? lenses : notes.decorateLenses(lenses, file, settings.codeLensCommands === true);
+  });
   connection.languages.inlayHint.on((p) => inFile('inlayHint', p.textDocument.uri, [], (file) => ({ file, range: p.range })));
 
   connection.onRequest(IndexStatusRequest, () => host.state);
@@ -109,6 +137,13 @@ export function startServer(connection: Connection): void {
     return host.query('locate', { params, state: host.state }, locate(undefined, undefined, params, host.state));
   });
 
+  connection.onNotification(SetModeNotification, (p: unknown) => {
+    void modes.request(typeof p === 'object' && p !== null && 'mode' in p ? (p as { mode: unknown }).mode : p);
+  });
+  connection.onRequest(InactiveRegionsRequest, (p: InactiveRegionsParams) =>
+    inFile('inactiveRegions', p?.textDocument?.uri ?? '', { mode: modes.status.mode, regions: [] }, (file) => ({ file })));
+
+  notes.register();
   documents.listen(connection);
   connection.listen();
 }
@@ -120,5 +155,7 @@ function readSettings(raw: unknown): ServerSettings {
   const settings: ServerSettings = {};
   if (typeof section.bpfRoot === 'string' && section.bpfRoot.trim()) settings.bpfRoot = section.bpfRoot.trim();
   if (typeof section.codeLensCommands === 'boolean') settings.codeLensCommands = section.codeLensCommands;
+  if (section.modes !== undefined) settings.modes = section.modes;
+  if (section.modeHeaders !== undefined) settings.modeHeaders = section.modeHeaders;
   return settings;
 }

@@ -21,3 +21,10 @@ static __always_inline int send_drop_notify_ext(struct __ctx_buff *ctx, __u32 sr
 	ctx_store_meta(ctx, CB_FROM_HOST, dst_id ^ (__u32)ext_err);
 	return send_drop_notify_error(ctx, src_id, error, dir);
 }
+
+/* Without a destination identity: for errors found before the destination is known. */
+static __always_inline int send_drop_notify_error_ext(struct __ctx_buff *ctx, __u32 src_id, int error,
+						      __s8 ext_err, enum metric_dir dir)
+{
+	return send_drop_notify_ext(ctx, src_id, 0, error, ext_err, dir);
+}

@@ -3,10 +3,13 @@
 import { at } from '../catalog';
 import { CTX_ACT_OK, CTX_ACT_REDIRECT, DROP, identityName, METRIC_EGRESS, METRIC_INGRESS, REASON_FORWARDED } from '../constants';
 import {
-  ctCreate, ctLookup, dropNotify, type Exec, type ProgramInstance, type Ret, policyLookup, traceStep, updateMetrics,
+  ctCreate, ctLookup, ctRecord, dropNotify, type Exec, type ProgramInstance, type Ret, policyLookup, policyRecord, policyVerdict, traceStep, countTrace, updateMetrics,
 } from '../exec';
-import type { EndpointEntry } from '../model';
+import type { EndpointEntry, PodState } from '../model';
 import type { SourceAnchor } from '../trace';
+
+// Anchors passed down on every packet, resolved once (a verdict-only run records no steps but still passes them).
+const AT_POLICY_REDIRECT_EP = at('tail_ipv4_policy', 'redirect_ep');
 
 /** ipv4_local_delivery: ipv4_l3 (TTL, MACs from the endpoint entry), then local_delivery. */
 export function ipv4LocalDelivery(x: Exec, ep: EndpointEntry, srcIdentity: number, dir: number, fromHost: boolean, fromTunnel: boolean, caller: SourceAnchor): Ret {
@@ -29,13 +32,20 @@ export function ipv4LocalDelivery(x: Exec, ep: EndpointEntry, srcIdentity: numbe
   const target = instanceOf(x, ep);
   if (x.rec.on) x.rec.step('tail-call', at('local_delivery', 'tail_call_policy'),
     `tail call into endpoint ${ep.lxcId}'s policy program (cilium_call_policy[${ep.lxcId}]) with source identity ${identityName(srcIdentity)}`, x.pkt, { lookups });
-  x.tailCalls.push('cil_lxc_policy');
+  x.tailCalls?.push('cil_lxc_policy');
   return cil_lxc_policy(x, target);
 }
 
+/** The destination endpoint's program constants; made once per endpoint entry, not per packet. */
+const instances = new WeakMap<EndpointEntry, ProgramInstance>();
 export function instanceOf(x: Exec, ep: EndpointEntry): ProgramInstance {
-  const pod = x.node.pods.find((p) => p.endpointId === ep.lxcId);
-  return { lxcId: ep.lxcId, identity: pod?.identity ?? ep.identity ?? 0, ifindex: ep.ifindex, ifname: pod?.lxc.name ?? `ifindex ${ep.ifindex}`, mac: ep.nodeMac, ip: ep.ip };
+  let inst = instances.get(ep);
+  if (inst) return inst;
+  let pod: PodState | undefined;
+  for (const p of x.node.pods) if (p.endpointId === ep.lxcId) { pod = p; break; }
+  inst = { lxcId: ep.lxcId, identity: pod?.identity ?? ep.identity ?? 0, ifindex: ep.ifindex, ifname: pod?.lxc.name ?? `ifindex ${ep.ifindex}`, mac: ep.nodeMac, ip: ep.ip };
+  instances.set(ep, inst);
+  return inst;
 }
 
 /** The policy program (section of bpf_lxc reached by the policy tail call). */
@@ -44,7 +54,7 @@ export function cil_lxc_policy(x: Exec, inst: ProgramInstance): Ret {
     return dropNotify(x, at('cil_lxc_policy', 'validate_ethertype'), DROP.DROP_UNKNOWN_L3.code, x.srcLabel, inst.identity, METRIC_INGRESS, inst.lxcId);
   }
   if (x.rec.on) x.rec.step('tail-call', at('cil_lxc_policy', 'tail_ipv4_policy'), 'tail call CILIUM_CALL_IPV4_CT_INGRESS_POLICY_ONLY → tail_ipv4_policy', x.pkt);
-  x.tailCalls.push('tail_ipv4_policy');
+  x.tailCalls?.push('tail_ipv4_policy');
   return tail_ipv4_policy(x, inst);
 }
 
@@ -52,26 +62,30 @@ export function tail_ipv4_policy(x: Exec, inst: ProgramInstance): Ret {
   const srcLabel = x.srcLabel;
   const ret = ipv4_policy(x, inst, srcLabel);
   if (ret < 0) return dropNotify(x, at('tail_ipv4_policy', 'send_drop_notify'), ret, srcLabel, inst.identity, METRIC_INGRESS, inst.lxcId);
-  return redirect_ep(x, inst, at('tail_ipv4_policy', 'redirect_ep'));
+  return redirect_ep(x, inst, AT_POLICY_REDIRECT_EP);
 }
 
 export function ipv4_policy(x: Exec, inst: ProgramInstance, srcLabel: number): Ret {
   const ip = x.pkt.ipv4!;
   const ct = ctLookup(x, 'ingress');
-  if (x.rec.on) x.rec.step('map', at('ipv4_policy', 'ct_lookup4'), `conntrack lookup (ingress) ${ip.src} → ${ip.dst}: ${ct.status}`, x.pkt, { lookups: [ct.lookup] });
-  if (ct.status !== 'CT_REPLY') {
-    const pol = policyLookup(x, inst.lxcId, 'ingress', srcLabel);
-    const verdictText = pol.verdict === 'allow' ? 'allowed' : pol.verdict === 'deny' ? 'denied (deny entry)' : 'denied (no matching allow)';
-    if (x.rec.on) x.rec.step('map', at('ipv4_policy', 'policy_can_ingress4'), `ingress policy of endpoint ${inst.lxcId} from identity ${identityName(srcLabel)}: ${verdictText}`, x.pkt,
-      { lookups: [pol.lookup], notification: { type: 'policy-verdict', srcIdentity: srcLabel, dstIdentity: inst.identity, endpointId: inst.lxcId, message: `ingress ${verdictText}` } });
-    if (pol.verdict === 'deny') return DROP.DROP_POLICY_DENY.code;
-    if (pol.verdict === 'none') return DROP.DROP_POLICY.code;
-    if (ct.status === 'CT_NEW') {
+  if (x.rec.on) x.rec.step('map', at('ipv4_policy', 'ct_lookup4'), `conntrack lookup (ingress) ${ip.src} → ${ip.dst}: ${ct}`, x.pkt, { lookups: [ctRecord(x, 'ingress', ct)] });
+  if (ct !== 'CT_REPLY') {
+    const hit = policyLookup(x, inst.lxcId, 'ingress', srcLabel);
+    const verdict = policyVerdict(hit);
+    if (x.rec.on) {
+      const verdictText = verdict === 'allow' ? 'allowed' : verdict === 'deny' ? 'denied (deny entry)' : 'denied (no matching allow)';
+      x.rec.step('map', at('ipv4_policy', 'policy_can_ingress4'), `ingress policy of endpoint ${inst.lxcId} from identity ${identityName(srcLabel)}: ${verdictText}`, x.pkt,
+        { lookups: [policyRecord(x, inst.lxcId, 'ingress', srcLabel, hit)], notification: { type: 'policy-verdict', srcIdentity: srcLabel, dstIdentity: inst.identity, endpointId: inst.lxcId, message: `ingress ${verdictText}` } });
+    }
+    if (verdict === 'deny') return DROP.DROP_POLICY_DENY.code;
+    if (verdict === 'none') return DROP.DROP_POLICY.code;
+    if (ct === 'CT_NEW') {
       const created = ctCreate(x, 'ingress', srcLabel);
       if (x.rec.on) x.rec.step('map', at('ipv4_policy', 'ct_create4'), 'conntrack: create ingress entry', x.pkt, { lookups: [created] });
     }
   }
-  traceStep(x, at('ipv4_policy', 'send_trace_notify4'), 'TRACE_TO_LXC', srcLabel, inst.identity, `to endpoint ${inst.lxcId} (identity ${identityName(inst.identity)})`,
+  if (!x.rec.on) countTrace(x, 'TRACE_TO_LXC');
+  else traceStep(x, at('ipv4_policy', 'send_trace_notify4'), 'TRACE_TO_LXC', srcLabel, inst.identity, `to endpoint ${inst.lxcId} (identity ${identityName(inst.identity)})`,
     { endpointId: inst.lxcId, ifindex: inst.ifindex });
   return CTX_ACT_OK.value;
 }

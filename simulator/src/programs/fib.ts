@@ -1,7 +1,7 @@
 // fib_redirect_v4 under BPF host routing: FIB lookup, TTL and MAC rewrite, redirect_neigh to the NIC.
 import { at } from '../catalog';
 import { CTX_ACT_REDIRECT, DROP } from '../constants';
-import { type Exec, type Ret, traceStep } from '../exec';
+import { type Exec, type Ret, traceStep, countTrace } from '../exec';
 import { routeLookup } from '../kernel';
 import type { SourceAnchor } from '../trace';
 
@@ -23,7 +23,8 @@ export function fibRedirectV4(x: Exec, caller: SourceAnchor, srcIdentity: number
   x.rec.touch();
   if (x.rec.on) x.rec.step('program', at('fib_redirect_v4', 'ipv4_l3'), `ipv4_l3: TTL ${ip.ttl + 1} → ${ip.ttl}; MACs ${x.node.nic.mac} → ${mac}`, x.pkt);
   x.redirect = { ifname: x.node.nic.name, ifindex: x.node.nic.ifindex, direction: 'egress', helper: 'redirect_neigh' };
-  traceStep(x, at('fib_redirect_v4', 'redirect_neigh'), 'TRACE_TO_NETWORK', srcIdentity, dstIdentity, `redirect_neigh to ${x.node.nic.name} (ifindex ${x.node.nic.ifindex})`,
+  if (!x.rec.on) countTrace(x, 'TRACE_TO_NETWORK');
+  else traceStep(x, at('fib_redirect_v4', 'redirect_neigh'), 'TRACE_TO_NETWORK', srcIdentity, dstIdentity, `redirect_neigh to ${x.node.nic.name} (ifindex ${x.node.nic.ifindex})`,
     { returnCode: CTX_ACT_REDIRECT, redirect: x.redirect, ifindex: x.node.nic.ifindex });
   return CTX_ACT_REDIRECT.value;
 }

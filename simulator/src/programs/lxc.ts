@@ -2,27 +2,33 @@
 // One function per C function; each emits the steps of the calls it stands for.
 import { at } from '../catalog';
 import {
-  CTX_ACT_OK, CTX_ACT_REDIRECT, DROP, HOST_ID, identityMark, identityName, METRIC_EGRESS,
+  CTX_ACT_OK, CTX_ACT_REDIRECT, DROP, identityMark, identityName, METRIC_EGRESS,
 } from '../constants';
 import {
-  ctCreate, ctLookup, dropNotify, type Exec, ipcacheLookup, endpointLookup, policyLookup, type ProgramInstance, type Ret, traceStep, tunnelMapLookup,
+  ctCreate, ctLookup, ctRecord, dropNotify, type Exec, ipcacheLookup, ipcacheRecord, endpointLookup, endpointRecord, policyLookup, policyRecord, policyVerdict, type ProgramInstance, type Ret, traceStep, countTrace, tunnelMapLookup,
 } from '../exec';
 import { ipv4LocalDelivery } from './delivery';
 import { encapAndRedirect } from './encap';
 import { fibRedirectV4 } from './fib';
 
+// Anchors passed down on every packet, resolved once (a verdict-only run records no steps but still passes them).
+const AT_LXC_LOCAL_DELIVERY = at('ipv4_forward_to_destination', 'ipv4_local_delivery');
+const AT_LXC_ENCAP = at('ipv4_forward_to_destination', 'encap_and_redirect_lxc');
+const AT_LXC_FIB_REDIRECT = at('ipv4_forward_to_destination', 'fib_redirect_v4');
+
 export function cil_from_container(x: Exec, inst: ProgramInstance): Ret {
   const ethertype = x.pkt.eth.ethertype;
-  traceStep(x, at('cil_from_container', 'send_trace_notify'), 'TRACE_FROM_LXC', inst.identity, 0,
+  if (!x.rec.on) countTrace(x, 'TRACE_FROM_LXC');
+  else traceStep(x, at('cil_from_container', 'send_trace_notify'), 'TRACE_FROM_LXC', inst.identity, 0,
     `packet from endpoint ${inst.lxcId} (identity ${inst.identity}), ethertype ${ethertype}`, { endpointId: inst.lxcId });
   if (ethertype === 'ARP') {
     if (x.rec.on) x.rec.step('tail-call', at('cil_from_container', 'tail_handle_arp'), 'tail call CILIUM_CALL_ARP → tail_handle_arp', x.pkt);
-    x.tailCalls.push('tail_handle_arp');
+    x.tailCalls?.push('tail_handle_arp');
     return tail_handle_arp(x, inst);
   }
   if (ethertype === 'IPv4' && x.pkt.ipv4) {
     if (x.rec.on) x.rec.step('tail-call', at('cil_from_container', 'tail_handle_ipv4'), 'tail call CILIUM_CALL_IPV4_FROM_LXC → tail_handle_ipv4', x.pkt);
-    x.tailCalls.push('tail_handle_ipv4');
+    x.tailCalls?.push('tail_handle_ipv4');
     return tail_handle_ipv4(x, inst);
   }
   return dropNotify(x, at('cil_from_container', 'send_drop_notify'), DROP.DROP_UNKNOWN_L3.code, inst.identity, 0, METRIC_EGRESS);
@@ -61,26 +67,28 @@ export function tail_handle_ipv4(x: Exec, inst: ProgramInstance): Ret {
 export function handle_ipv4_from_lxc(x: Exec, inst: ProgramInstance, dst: { identity: number }): Ret {
   const ip = x.pkt.ipv4!;
   const ct = ctLookup(x, 'egress');
-  if (x.rec.on) x.rec.step('map', at('handle_ipv4_from_lxc', 'ct_lookup4'), `conntrack lookup (egress) ${ip.src} → ${ip.dst}: ${ct.status}`, x.pkt, { lookups: [ct.lookup] });
+  if (x.rec.on) x.rec.step('map', at('handle_ipv4_from_lxc', 'ct_lookup4'), `conntrack lookup (egress) ${ip.src} → ${ip.dst}: ${ct}`, x.pkt, { lookups: [ctRecord(x, 'egress', ct)] });
 
-  const remote = ipcacheLookup(x, ip.dst);
-  dst.identity = remote.entry?.identity ?? 2;
-  const info = remote.entry;
+  const info = ipcacheLookup(x, ip.dst);
+  dst.identity = info?.identity ?? 2;
   if (x.rec.on) x.rec.step('map', at('handle_ipv4_from_lxc', 'lookup_ip4_remote_endpoint'),
     info ? `ipcache lookup of ${ip.dst} → identity ${identityName(info.identity)}${info.tunnelEndpoint ? `, tunnel endpoint ${info.tunnelEndpoint}` : ''} (${info.prefix})`
       : `ipcache lookup of ${ip.dst} → no entry, identity world`,
-    x.pkt, { lookups: [remote.lookup] });
+    x.pkt, { lookups: [ipcacheRecord(ip.dst, info)] });
 
-  if (ct.status !== 'CT_REPLY') {
-    const pol = policyLookup(x, inst.lxcId, 'egress', dst.identity);
-    const verdictText = pol.verdict === 'allow' ? 'allowed' : pol.verdict === 'deny' ? 'denied (deny entry)' : 'denied (no matching allow)';
-    if (x.rec.on) x.rec.step('map', at('handle_ipv4_from_lxc', 'policy_can_egress4'),
-      `egress policy of endpoint ${inst.lxcId} to identity ${identityName(dst.identity)}: ${verdictText}`, x.pkt,
-      { lookups: [pol.lookup], notification: { type: 'policy-verdict', srcIdentity: inst.identity, dstIdentity: dst.identity, endpointId: inst.lxcId, message: `egress ${verdictText}` } });
-    if (pol.verdict === 'deny') return DROP.DROP_POLICY_DENY.code;
-    if (pol.verdict === 'none') return DROP.DROP_POLICY.code;
+  if (ct !== 'CT_REPLY') {
+    const hit = policyLookup(x, inst.lxcId, 'egress', dst.identity);
+    const verdict = policyVerdict(hit);
+    if (x.rec.on) {
+      const verdictText = verdict === 'allow' ? 'allowed' : verdict === 'deny' ? 'denied (deny entry)' : 'denied (no matching allow)';
+      x.rec.step('map', at('handle_ipv4_from_lxc', 'policy_can_egress4'),
+        `egress policy of endpoint ${inst.lxcId} to identity ${identityName(dst.identity)}: ${verdictText}`, x.pkt,
+        { lookups: [policyRecord(x, inst.lxcId, 'egress', dst.identity, hit)], notification: { type: 'policy-verdict', srcIdentity: inst.identity, dstIdentity: dst.identity, endpointId: inst.lxcId, message: `egress ${verdictText}` } });
+    }
+    if (verdict === 'deny') return DROP.DROP_POLICY_DENY.code;
+    if (verdict === 'none') return DROP.DROP_POLICY.code;
   }
-  if (ct.status === 'CT_NEW') {
+  if (ct === 'CT_NEW') {
     const created = ctCreate(x, 'egress', inst.identity);
     if (x.rec.on) x.rec.step('map', at('handle_ipv4_from_lxc', 'ct_create4'), 'conntrack: create egress entry', x.pkt, { lookups: [created] });
   }
@@ -94,42 +102,36 @@ function ipv4_forward_to_destination(x: Exec, inst: ProgramInstance, dstIdentity
   // The source identity always travels with the skb when forwarding (set_identity_mark, MARK_MAGIC_IDENTITY).
   x.pkt.mark = identityMark(inst.identity);
   x.rec.touch();
-  const local = endpointLookup(x, ip.dst);
-  const ep = local.entry;
+  const ep = endpointLookup(x, ip.dst);
   if (x.rec.on) x.rec.step('map', at('ipv4_forward_to_destination', '__lookup_ip4_endpoint'),
     ep ? `local endpoint lookup of ${ip.dst} → ${ep.isHost ? 'this node (host endpoint)' : `endpoint ${ep.lxcId} on ifindex ${ep.ifindex}`}` : `local endpoint lookup of ${ip.dst} → not local`,
-    x.pkt, { lookups: [local.lookup] });
+    x.pkt, { lookups: [endpointRecord(ip.dst, ep)] });
   if (ep && !ep.isHost) {
-    return ipv4LocalDelivery(x, ep, inst.identity, METRIC_EGRESS, false, false, at('ipv4_forward_to_destination', 'ipv4_local_delivery'));
+    return ipv4LocalDelivery(x, ep, inst.identity, METRIC_EGRESS, false, false, AT_LXC_LOCAL_DELIVERY);
   }
   if (ep && ep.isHost) {
-    if (cfg.bpfHostRouting) {
-      traceStep(x, at('ipv4_forward_to_destination', 'lxc_redirect_to_host'), 'TRACE_TO_HOST', inst.identity, HOST_ID, 'destination is this node: redirect to cilium_host (ingress)',
-        { ifindex: x.node.ciliumHost.ifindex });
-      x.redirect = { ifname: 'cilium_host', ifindex: x.node.ciliumHost.ifindex, direction: 'ingress', helper: 'ctx_redirect' };
-      const step = x.rec.lastStep();
-      if (step) { step.redirect = x.redirect; step.returnCode = CTX_ACT_REDIRECT; }
-      return CTX_ACT_REDIRECT.value;
-    }
+    // The node's own address goes up the stack in every mode. (Cilium redirects it straight to the host
+    // device — lxc_redirect_to_host — only with the host firewall, which is not modelled.)
     return passToStack(x, inst, dstIdentity);
   }
   if (cfg.tunnel !== 'disabled' && tunnelEndpoint && !skipTunnel) {
-    return encapAndRedirect(x, at('ipv4_forward_to_destination', 'encap_and_redirect_lxc'), 'encap_and_redirect_lxc', inst.identity, dstIdentity, tunnelEndpoint);
+    return encapAndRedirect(x, AT_LXC_ENCAP, 'encap_and_redirect_lxc', inst.identity, dstIdentity, tunnelEndpoint);
   }
   if (cfg.tunnel !== 'disabled' && !skipTunnel && x.node.maps.tunnel.size) {
     // Older datapaths find the remote node of a pod CIDR in the tunnel map when the ipcache has no endpoint.
     const t = tunnelMapLookup(x, ip.dst);
     if (x.rec.on) x.rec.step('map', at('ipv4_forward_to_destination', 'tunnel_map'), `tunnel map lookup of ${ip.dst} → ${t.endpoint ?? 'no entry'}`, x.pkt, { lookups: [t.lookup] });
-    if (t.endpoint) return encapAndRedirect(x, at('ipv4_forward_to_destination', 'encap_and_redirect_lxc'), 'encap_and_redirect_lxc', inst.identity, dstIdentity, t.endpoint);
+    if (t.endpoint) return encapAndRedirect(x, AT_LXC_ENCAP, 'encap_and_redirect_lxc', inst.identity, dstIdentity, t.endpoint);
   }
   if (cfg.bpfHostRouting) {
-    return fibRedirectV4(x, at('ipv4_forward_to_destination', 'fib_redirect_v4'), inst.identity, dstIdentity);
+    return fibRedirectV4(x, AT_LXC_FIB_REDIRECT, inst.identity, dstIdentity);
   }
   return passToStack(x, inst, dstIdentity);
 }
 
 function passToStack(x: Exec, inst: ProgramInstance, dstIdentity: number): Ret {
-  traceStep(x, at('ipv4_forward_to_destination', 'pass_to_stack'), 'TRACE_TO_STACK', inst.identity, dstIdentity,
-    () => `pass_to_stack: hand the packet to the host stack, headers unchanged, identity ${inst.identity} in skb->mark (CTX_ACT_OK)`, { returnCode: CTX_ACT_OK });
+  if (!x.rec.on) countTrace(x, 'TRACE_TO_STACK');
+  else traceStep(x, at('ipv4_forward_to_destination', 'pass_to_stack'), 'TRACE_TO_STACK', inst.identity, dstIdentity,
+    `pass_to_stack: hand the packet to the host stack, headers unchanged, identity ${inst.identity} in skb->mark (CTX_ACT_OK)`, { returnCode: CTX_ACT_OK });
   return CTX_ACT_OK.value;
 }

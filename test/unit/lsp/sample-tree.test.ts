@@ -37,7 +37,8 @@ test('host and overlay entries reach local delivery', async () => {
   const netdev = await t.hop(fromHost!, 'do_netdev', /^call/);
   const tail = await t.hop(netdev, 'tail_handle_ipv4_from_host', /^tail call via tail_call_internal/);
   const handler = await t.hop(tail, 'handle_ipv4', /^call/, 'bpf/bpf_host.c');
-  await t.hop(handler, 'ipv4_local_delivery', /^call/);
+  const cont = await t.hop(handler, 'handle_ipv4_cont', /^call/, 'bpf/bpf_host.c');
+  await t.hop(cont, 'ipv4_local_delivery', /^call/);
   const [fromOverlay] = await t.prepare('bpf/bpf_overlay.c', 'cil_from_overlay', 'int cil_from_overlay');
   const overlayTail = await t.hop(fromOverlay!, 'tail_handle_ipv4', /^tail call via tail_call_internal/, 'bpf/bpf_overlay.c');
   const overlayHandler = await t.hop(overlayTail, 'handle_ipv4', /^call/, 'bpf/bpf_overlay.c');

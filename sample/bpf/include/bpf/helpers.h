@@ -18,6 +18,9 @@
 #define BPF_FUNC_redirect_neigh		152
 #define BPF_FUNC_redirect_peer		155
 
+/* redirect() flag: enter the target device's ingress instead of leaving through it. */
+#define BPF_F_INGRESS	(1U << 0)
+
 struct bpf_tunnel_key {
 	__u32 tunnel_id;
 	__u32 remote_ipv4;
