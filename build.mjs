@@ -35,7 +35,9 @@ for (const dir of ['language-server/src/core/queries']) {
   for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(dist, 'queries', f));
 }
 
-const present = bundles.filter((b) => fs.existsSync(path.join(root, b.entryPoints[0])));
+// Node bundles prefer ES module builds: jsonc-parser's UMD main loads its parts with a require() esbuild cannot follow.
+const present = bundles.filter((b) => fs.existsSync(path.join(root, b.entryPoints[0])))
+  .map((b) => (b.platform === 'node' ? { mainFields: ['module', 'main'], ...b } : b));
 const common = { absWorkingDir: root, bundle: true, sourcemap: true, target: 'es2022', minify, logLevel: 'warning',
   loader: { '.scm': 'text', '.css': 'text' } };
 if (watch) {

@@ -27,11 +27,11 @@ export function activate(context: vscode.ExtensionContext): DatapathNavigatorApi
   const mode = new DatapathMode(context.workspaceState);
   let activationMs: number | undefined;
   const status = new DatapathStatusBar(server.state, mode.current, () => activationMs);
-  const deps: PanelDependencies = { extensionUri: context.extensionUri, server, mode, log };
+  const notes = new NotesClient(server, mode);
+  const deps: PanelDependencies = { extensionUri: context.extensionUri, server, mode, log, notes };
   const tree = new DatapathTreeProvider(server);
   const treeView = vscode.window.createTreeView(DATAPATH_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   tree.attach(treeView);
-  const notes = new NotesClient(server, mode);
   tree.notesFor = (p) => (notes.current?.notes ?? []).filter((r) => r.status === 'attached' && r.note.target.kind === 'node'
     && r.note.target.function === p.name && r.note.target.file === p.file).map((r) => r.note.text);
 
@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): DatapathNavigatorApi
     mode.onDidChange((m) => status.setMode(m)),
     registerShowReferences(),
     ...notes.register(),
-    notes.onDidChange(() => tree.refresh()),
+    notes.onDidChange(() => { tree.refresh(); SimulatorPanel.active?.postNotes(); }),
     vscode.commands.registerCommand('dpnav.openSimulator', () => SimulatorPanel.show(deps, {})),
     vscode.commands.registerCommand(SIMULATE_FUNCTION_COMMAND, (name?: unknown) => simulateFromFunction(deps, server, name)),
     vscode.commands.registerCommand('dpnav.showTailCallGraph', async () => {

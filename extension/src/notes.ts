@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import type { ServerConnection } from './server-connection';
 import type { DatapathMode } from './datapath-mode';
+import type { PanelNotes } from './simulator-panel';
+import type { NoteTargetMessage, WebviewNote } from '../../webview/src/protocol';
 import { errorText } from './server-connection';
 import { runBuiltin, scenarioSummaries } from './simulation';
 import {
@@ -20,7 +22,7 @@ import { traceToMarkdown, type FoundFunction } from '../../language-server/src/n
 export const EXPORT_GRAPH_COMMAND = 'dpnav.exportTailCallGraph';
 export const EXPORT_TRACE_COMMAND = 'dpnav.exportTraceMarkdown';
 
-export class NotesClient implements vscode.Disposable {
+export class NotesClient implements vscode.Disposable, PanelNotes {
   private latest: NotesList | undefined;
   private reportedProblem: string | undefined;
   private readonly emitter = new vscode.EventEmitter<NotesList>();
@@ -46,6 +48,23 @@ export class NotesClient implements vscode.Disposable {
   }
 
   dispose(): void { this.emitter.dispose(); }
+
+  /** The notes for the simulator panel's graph (validated again by the webview on receipt). */
+  webviewNotes(): WebviewNote[] {
+    return (this.latest?.notes ?? []).map((r) => ({
+      id: r.note.id, target: r.note.target, text: r.note.text,
+      ...(r.note.tag ? { tag: r.note.tag } : {}), ...(r.note.color ? { color: r.note.color } : {}),
+      ...(r.status === 'orphaned' ? { orphaned: true } : {}),
+    }));
+  }
+
+  async setFromWebview(note: { id?: string; target: NoteTargetMessage; text: string; tag?: string }): Promise<void> {
+    // An edit keeps the colour the webview does not show an editor for.
+    const existing = note.id ? this.latest?.notes.find((r) => r.note.id === note.id)?.note : undefined;
+    await this.write(NotesSetRequest, { ...note, ...(existing?.color ? { color: existing.color } : {}) });
+  }
+
+  async deleteFromWebview(id: string): Promise<void> { await this.remove(id); }
 
   async list(): Promise<NotesList | undefined> {
     const list = await this.request<NotesList>(NotesListRequest, {});

@@ -4,7 +4,7 @@
 // and a window reload (the serializer registered in extension.ts revives it).
 import * as vscode from 'vscode';
 import { makeNonce, renderPanelHtml } from '../../webview/src/html';
-import { isWebviewMessage, type HostMessage, type ModeName, type WebviewMessage } from '../../webview/src/protocol';
+import { isWebviewMessage, type HostMessage, type ModeName, type NoteTargetMessage, type WebviewMessage, type WebviewNote } from '../../webview/src/protocol';
 import type { DatapathMode } from './datapath-mode';
 import { columnBeside, revealProgram, revealStepSource } from './reveal';
 import { errorText, type ServerConnection } from './server-connection';
@@ -17,6 +17,14 @@ export interface PanelDependencies {
   server: ServerConnection;
   mode: DatapathMode;
   log: vscode.LogOutputChannel;
+  /** Datapath notes (extension/src/notes.ts): shown as graph badges, edited from the panel. */
+  notes?: PanelNotes;
+}
+
+export interface PanelNotes {
+  webviewNotes(): WebviewNote[];
+  setFromWebview(note: { id?: string; target: NoteTargetMessage; text: string; tag?: string }): Promise<void>;
+  deleteFromWebview(id: string): Promise<void>;
 }
 
 /** What to show once the panel is up: a scenario (in a mode), paused at a step, or the tail-call graph. */
@@ -116,6 +124,11 @@ export class SimulatorPanel implements vscode.Disposable {
     });
   }
 
+  /** Sends the workspace's notes to the webview (after 'ready' and whenever they change). */
+  postNotes(): void {
+    if (this.ready && this.deps.notes) this.post({ type: 'notes', notes: this.deps.notes.webviewNotes() });
+  }
+
   private post(message: HostMessage): void {
     void this.panel.webview.postMessage(message);
   }
@@ -147,8 +160,15 @@ export class SimulatorPanel implements vscode.Disposable {
         if (run && !run.ok) this.postError(run);
         if (run?.ok && pending?.startStep !== undefined) this.post({ type: 'gotoStep', stepIndex: pending.startStep });
         if (pending?.withGraph) await this.sendGraph();
+        this.postNotes();
         return;
       }
+      case 'setNote':
+        await this.deps.notes?.setFromWebview(message);
+        return;
+      case 'deleteNote':
+        await this.deps.notes?.deleteFromWebview(message.id);
+        return;
       case 'runScenario':
         await this.switchMode(message.mode);
         // The webview re-asks for its current scenario by name after a mode change; a what-if scenario is

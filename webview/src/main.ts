@@ -12,10 +12,11 @@ import styles from './styles.css';
 import { h, icon } from './dom';
 import { loadState, post, saveState, type PaneName, type PersistedState } from './host';
 import { describeDisposition, flattenSteps, functionsOnPath, nextStepInFunction, type FlatStep } from './model';
-import { isHostMessage, isStepLocation, type HostMessage, type ModeName, type StepLocation } from './protocol';
+import { isHostMessage, isStepLocation, type HostMessage, type ModeName, type StepLocation, type WebviewNote } from './protocol';
 import { graphProblem, isGraph, isTrace, traceProblem } from './validate';
 import { programsOnPath } from './graph-path';
 import { GraphView } from './views/graph';
+import { NotesView } from './views/notes';
 import { InspectorView } from './views/inspector';
 import { StepsView } from './views/steps';
 import { Toolbar } from './views/toolbar';
@@ -37,6 +38,9 @@ class App {
   private readonly inspector = new InspectorView();
   private readonly topology = new TopologyView();
   private readonly graphView: GraphView;
+  private readonly notesView: NotesView;
+  /** The workspace's notes as the host last sent them (not persisted: the host sends them on every 'ready'). */
+  private notes: WebviewNote[] = [];
   private readonly whatIf: WhatIfView;
   private readonly banner: HTMLElement;
   private readonly tabs: HTMLElement & { selectedIndex: number };
@@ -55,7 +59,14 @@ class App {
       runToBreakpoint: () => this.runToBreakpoint(),
     });
     this.stepsView = new StepsView({ select: (i) => { this.stop(); this.select(i); }, reveal: (i) => this.reveal(i) });
-    this.graphView = new GraphView({ revealProgram: (n) => post({ type: 'revealProgram', name: n.name, file: n.program?.file, line: n.program?.line }) });
+    this.notesView = new NotesView({
+      save: (target, text, tag, id) => post({ type: 'setNote', target, text, ...(tag ? { tag } : {}), ...(id ? { id } : {}) }),
+      remove: (id) => post({ type: 'deleteNote', id }),
+    });
+    this.graphView = new GraphView({
+      revealProgram: (n) => post({ type: 'revealProgram', name: n.name, file: n.program?.file, line: n.program?.line }),
+      selectNotes: (target) => this.notesView.select(target),
+    });
     this.whatIf = new WhatIfView({
       apply: (text) => { this.traceError = undefined; this.whatIf.showError(undefined); post({ type: 'runScenarioText', text, mode: this.state.mode }); },
       draftChanged: (text) => { this.state.draft = text === (this.state.scenarioText ?? '') ? undefined : text; this.persist(); },
@@ -69,7 +80,7 @@ class App {
       on: { 'vsc-tabs-select': (e) => { this.state.pane = PANES[e.detail.selectedIndex] ?? 'inspector'; this.persist(); } },
     },
       tabHeader('inspector', 'inspect', 'Packet'), h('vscode-tab-panel', {}, this.inspector.element),
-      tabHeader('graph', 'type-hierarchy', 'Tail calls'), h('vscode-tab-panel', {}, this.graphView.element),
+      tabHeader('graph', 'type-hierarchy', 'Tail calls'), h('vscode-tab-panel', {}, this.graphView.element, this.notesView.element),
       tabHeader('whatif', 'edit', 'What-if'), h('vscode-tab-panel', {}, this.whatIf.element)) as HTMLElement & { selectedIndex: number };
     root.append(this.toolbar.element, this.banner,
       h('main', { class: 'layout' }, this.stepsView.element,
@@ -136,8 +147,13 @@ class App {
         break;
       case 'graph':
         this.state.graph = m.graph;
-        void this.graphView.render(this.state.trace, m.graph, this.currentProgram());
+        void this.graphView.render(this.state.trace, m.graph, this.currentProgram(), this.notes);
         break;
+      case 'notes':
+        this.notes = m.notes;
+        this.notesView.setNotes(m.notes);
+        void this.graphView.render(this.state.trace, this.state.graph, this.currentProgram(), this.notes);
+        return;
       case 'stepLocation':
         this.locations.set(m.stepIndex, m.location);
         this.renderSteps();
@@ -272,7 +288,7 @@ class App {
     this.whatIf.setText(this.state.scenarioText, this.state.draft);
     this.whatIf.showError(this.traceError);
     this.tabs.selectedIndex = Math.max(0, PANES.indexOf(this.state.pane ?? 'inspector'));
-    void this.graphView.render(this.state.trace, this.state.graph, this.currentProgram());
+    void this.graphView.render(this.state.trace, this.state.graph, this.currentProgram(), this.notes);
   }
 }
 

@@ -148,6 +148,8 @@ class Tables {
   private readonly memo = new Map<string, Evaluated & { objectSpecific: boolean }>();
   private readonly objectMemo = new Map<string, Evaluated>();
   readonly unknown = new Map<string, string>();
+  /** Conditions that could not be evaluated (syntax, expansion bound): taken as false, reported. */
+  readonly errors = new Map<string, string>();
   /** Objects whose include closure holds a file: a header's code is judged in those objects only. */
   private readonly objectsOfFile: ReadonlyMap<string, string[]>;
 
@@ -182,6 +184,7 @@ class Tables {
   private raw(expr: string, table: MacroTable, file: string): Evaluated {
     const r = evaluateCondition(expr, table);
     for (const u of r.unknown) if (!this.unknown.has(u)) this.unknown.set(u, file);
+    if (r.error && !this.errors.has(expr)) this.errors.set(expr, `${file}: #if ${expr}: ${r.error}`);
     return r;
   }
 
@@ -256,6 +259,9 @@ export class ModeEvaluation {
   unknownSymbols(): Array<{ name: string; file: string }> {
     return [...this.tables.unknown].map(([name, file]) => ({ name, file })).sort((a, b) => a.name.localeCompare(b.name));
   }
+
+  /** Conditions that could not be evaluated (they count as false), as `file: #if expr: why`. */
+  conditionErrors(): string[] { return [...this.tables.errors.values()]; }
 
   inactiveRegions(rel: string): InactiveRegion[] { return this.regions.get(rel) ?? []; }
 

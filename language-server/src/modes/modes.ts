@@ -79,7 +79,8 @@ export function modeMacros(mode: DatapathMode): Map<string, MacroDefinition> {
 
 export class ModeError extends Error {
   constructor(readonly file: string, readonly line: number, message: string) {
-    super(`${file}:${line}: ${message}`);
+    // line 0: no position (a settings entry, an unreadable file)
+    super(line > 0 ? `${file}:${line}: ${message}` : `${file}: ${message}`);
   }
 }
 

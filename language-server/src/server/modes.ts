@@ -59,7 +59,11 @@ export function setMode(view: Analysis, mode: DatapathMode | null): ModeStatus {
   active.set(a, { mode });
   const state = evaluationFor(a)!;
   const ev = state.evaluation!;
-  return { mode: mode.name, title: mode.title, ms: Math.round(ev.ms * 10) / 10, unknownSymbols: ev.unknownSymbols().map((u) => u.name) };
+  const conditionErrors = ev.conditionErrors();
+  return {
+    mode: mode.name, title: mode.title, ms: Math.round(ev.ms * 10) / 10, unknownSymbols: ev.unknownSymbols().map((u) => u.name),
+    ...(conditionErrors.length ? { conditionErrors: conditionErrors.slice(0, 50) } : {}),
+  };
 }
 
 const toLspSite = (s: CallSite) => ({ ...s, line: s.range.start.line + 1 });
@@ -185,6 +189,8 @@ interface ModeHost {
 export class ModeController {
   private requested: string | null = null;
   private last: ModeStatus = { mode: null };
+  /** The client asked for no mode: answer it even when nothing was active. */
+  private explicitlyCleared = false;
 
   constructor(
     private readonly host: ModeHost,
@@ -203,6 +209,7 @@ export class ModeController {
       return status;
     }
     this.requested = name === null ? null : (name as string).trim();
+    this.explicitlyCleared = name === null;
     return this.apply();
   }
 
@@ -219,6 +226,7 @@ export class ModeController {
       mode = resolved;
     }
     if (!this.host.isSettled) return this.last; // applied after the index is built
+    if (mode === null && this.last.mode === null && !this.last.error && !this.explicitlyCleared) return this.last; // nothing to undo
     this.last = await this.host.query('setMode', { mode }, { mode: null, error: 'the tree is not indexed (see dpnav/indexState)' });
     this.notify(this.last);
     return this.last;

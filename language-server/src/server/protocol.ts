@@ -98,6 +98,8 @@ export interface ModeStatus {
   ms?: number;
   /** Identifiers conditions read that neither the mode nor the tree define (taken as undefined). */
   unknownSymbols?: string[];
+  /** Conditions that could not be evaluated (taken as false), `file: #if expr: why`; at most 50. */
+  conditionErrors?: string[];
   error?: string;
 }
 

@@ -105,3 +105,16 @@ test('graph conditions split into conjuncts only where && binds loosest', async 
   assert.deepEqual(conjuncts('A ? B && C : D'), ['A ? B && C : D']);
   assert.deepEqual(conjuncts('X == 1'), ['X == 1']);
 });
+
+test('a condition that cannot be evaluated counts as false and is reported with its file', async () => {
+  const { scanDirectives } = await import('../../../language-server/src/core/directives');
+  const text = '#include "lib/x.h"\n#if (1 +\nint a;\n#endif\nint b;\n';
+  const scan = scanDirectives(text, 'bpf_lxc.c');
+  const lineStarts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index! + 1)];
+  const facts = { ...scan, file: 'bpf_lxc.c', hash: 'h', rolesHash: 'r', lineStarts, functions: [], maps: [], enumerators: [], diagnostics: [] };
+  const source = { files: () => ['bpf_lxc.c'], facts: (f: string) => (f === 'bpf_lxc.c' ? facts : undefined) };
+  const ev = new ModeEvaluation(source, mode('vxlan'));
+  assert.equal(ev.inactiveAt('bpf_lxc.c', 2)?.directive, '#if (1 +');
+  assert.equal(ev.inactiveAt('bpf_lxc.c', 4), undefined);
+  assert.deepEqual(ev.conditionErrors().map((e) => e.split(': ').slice(0, 2).join(': ')), ['bpf_lxc.c: #if (1 +']);
+});

@@ -27,11 +27,13 @@ async function switchTo(mode: string | null): Promise<ModeStatus> {
   const before = statuses.length;
   await s.connection.sendNotification(SetModeNotification, { mode });
   const deadline = Date.now() + 20_000;
-  while (statuses.length === before) {
+  // the status that answers this request: for this mode, or an error (earlier notifications may still arrive)
+  const answers = (m: ModeStatus) => m.mode === mode || (m.error !== undefined && m.mode === null);
+  while (!statuses.slice(before).some(answers)) {
     if (Date.now() > deadline) throw new Error(`no dpnav/modeChanged after setMode ${mode}\n${s.serverStderr}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  return statuses[statuses.length - 1];
+  return statuses.slice(before).find(answers)!;
 }
 
 const encapEdge = (g: Graph) => g.edges.some((e) => e.from === 'handle_ipv4_from_lxc' && e.to === 'encap_and_redirect_lxc');

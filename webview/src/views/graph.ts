@@ -7,9 +7,13 @@ import type { Graph } from '../../../language-server/src/core/graph-schema';
 import type { Trace } from '../../../simulator/src/trace';
 import { clear, h, svg } from '../dom';
 import { pathGraph, type PathNode } from '../graph-path';
+import type { NoteTargetMessage, WebviewNote } from '../protocol';
+import { edgeTarget, nodeTarget, notesOnEdge, notesOnNode } from './notes';
 
 export interface GraphActions {
   revealProgram(node: PathNode): void;
+  /** Shows the notes pane for a program or tail call (its 📝 badge, or N on a focused program). */
+  selectNotes?(target: NoteTargetMessage): void;
 }
 
 const elk = new ELK();
@@ -40,7 +44,7 @@ export class GraphView {
   }
 
   /** Lays out and draws; resolves once the SVG is in the page (tests and callers may await it). */
-  async render(trace: Trace | undefined, graph: Graph | undefined, currentProgramId: string | undefined): Promise<void> {
+  async render(trace: Trace | undefined, graph: Graph | undefined, currentProgramId: string | undefined, notes: WebviewNote[] = []): Promise<void> {
     const token = ++this.renderToken;
     if (!trace) { clear(this.canvas); this.canvas.append(h('p', { class: 'empty' }, 'No trace yet.')); return; }
     const pg = pathGraph(trace, graph);
@@ -81,6 +85,14 @@ export class GraphView {
       const title = e.edge ? `${e.kind}${e.edge.via ? ` via ${e.edge.via}` : ''}${e.edge.slot ? ` [${e.edge.slot}]` : ''} — ${e.edge.file}:${e.edge.line}` : e.kind === 'hop' ? 'packet moves on' : e.kind;
       root.append(svg('path', { d, class: `edge kind-${e.kind}${e.onPath ? ' on-path' : ''}`, 'marker-end': e.onPath ? 'url(#arrow-path)' : 'url(#arrow)', 'data-from': e.from, 'data-to': e.to },
         svg('title', {}, title)));
+      const edgeNotes = notesOnEdge(notes, e);
+      const target = edgeTarget(e);
+      if (target) {
+        // A click on a tail-call edge opens its notes (to add one); a noted edge also gets a badge.
+        (root.lastChild as SVGPathElement).addEventListener('click', () => this.actions.selectNotes?.(target));
+        const mid = pts[Math.floor(pts.length / 2)];
+        if (edgeNotes.length) root.append(this.badge(mid.x, mid.y, edgeNotes, target, 'edge-badge noted', e.from, e.to));
+      }
     });
     for (const laid of result.children ?? []) {
       const n = pg.nodes.find((x) => x.id === laid.id);
@@ -97,11 +109,27 @@ export class GraphView {
         svg('text', { x: 10, y: 32, class: 'sub' }, subtitle(n)));
       g.addEventListener('click', () => this.actions.revealProgram(n));
       g.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); this.actions.revealProgram(n); } });
+      const target = nodeTarget(n);
+      const nodeNotes = notesOnNode(notes, n);
+      if (target && nodeNotes.length) g.append(this.badge(w - 8, 32, nodeNotes, target, 'node-badge noted'));
+      if (target) g.addEventListener('keydown', (ev) => { if (ev.key === 'n' || ev.key === 'N') { ev.preventDefault(); this.actions.selectNotes?.(target); } });
       this.nodeElements.set(n.id, g);
       root.append(g);
     }
     this.canvas.append(root);
     this.markCurrent(currentProgramId);
+  }
+
+  /** A 📝 badge: its tooltip lists the notes (as text); a click opens them in the notes pane. */
+  private badge(x: number, y: number, notes: WebviewNote[], target: NoteTargetMessage, cls: string, from?: string, to?: string): SVGTextElement {
+    const tip = notes.length ? notes.map((n) => `${n.tag ? `[${n.tag}] ` : ''}${n.text}`).join('\n') : 'Add a note';
+    const attrs: Record<string, string | number> = { x, y, class: `note-badge ${cls}`, 'text-anchor': 'end', 'data-notes': notes.length };
+    if (from && to) { attrs['data-from'] = from; attrs['data-to'] = to; }
+    const color = notes.find((n) => n.color)?.color;
+    if (color) attrs.fill = color;
+    const el = svg('text', attrs, notes.length ? `📝${notes.length > 1 ? notes.length : ''}` : '＋', svg('title', {}, tip));
+    el.addEventListener('click', (ev) => { ev.stopPropagation(); this.actions.selectNotes?.(target); });
+    return el;
   }
 
   /** Marks the node of the current step's program (by node id, see graph-path.ts). */
