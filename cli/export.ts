@@ -1,5 +1,5 @@
-// What `dpnav graph --notes FILE [--format svg]` and `dpnav trace --format markdown [--tree DIR] [--notes FILE]`
-// share: reading a notes file given on the command line, and rendering the annotated documents.
+// What `dpnav graph --notes FILE` and `dpnav trace --format markdown [--tree DIR] [--notes FILE]` share:
+// reading a notes file given on the command line, and rendering the annotated documents.
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatapathIndex, type Graph } from '../language-server/src/core/index';

@@ -1,4 +1,4 @@
-// dpnav graph <bpf-dir> [--format json|dot|mermaid] [--out FILE] [--no-cache] [--mode NAME [--compare B]]
+// dpnav graph <bpf-dir> [--format json|dot|mermaid|svg] [--out FILE] [--no-cache] [--mode NAME [--compare B]]
 // Prints the tail-call graph of a Cilium bpf/ tree. json is the full Graph (docs/graph-format.md);
 // dot and mermaid draw the tail graph: entry/policy programs → tail programs, grouped per object.
 // --mode keeps what a datapath mode compiles in (docs/modes.md); --compare B lists what differs.
@@ -14,18 +14,20 @@ const USAGE = 'usage: dpnav graph <bpf-dir> [--format json|dot|mermaid|svg] [--n
 
 interface Args { dir?: string; format: 'json' | 'dot' | 'mermaid' | 'svg'; notes?: string; out?: string; cache: boolean; mode?: string; compare?: string; formatGiven?: boolean }
 
+const isFormat = (v: string | undefined): v is Args['format'] => v === 'json' || v === 'dot' || v === 'mermaid' || v === 'svg';
+
 function parseArgs(argv: string[]): Args | string {
   const args: Args = { format: 'json', cache: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--format' || a === '-f') {
       const v = argv[++i];
-      if (v !== 'json' && v !== 'dot' && v !== 'mermaid' && v !== 'svg') return `unknown format '${v ?? ''}' (json, dot, mermaid or svg)`;
+      if (!isFormat(v)) return `unknown format '${v ?? ''}' (json, dot, mermaid or svg)`;
       args.format = v;
       args.formatGiven = true;
     } else if (a.startsWith('--format=')) {
       const v = a.slice('--format='.length);
-      if (v !== 'json' && v !== 'dot' && v !== 'mermaid' && v !== 'svg') return `unknown format '${v}' (json, dot, mermaid or svg)`;
+      if (!isFormat(v)) return `unknown format '${v}' (json, dot, mermaid or svg)`;
       args.format = v;
       args.formatGiven = true;
     } else if (a === '--notes') {

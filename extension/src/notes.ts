@@ -11,7 +11,7 @@ import type { NoteTargetMessage, WebviewNote } from '../../webview/src/protocol'
 import { errorText } from './server-connection';
 import { runBuiltin, scenarioSummaries } from './simulation';
 import {
-  NotesAnchorsRequest, NotesChangedNotification, NotesCommands, NotesDeleteRequest, NotesListRequest, NotesSetRequest,
+  NotesAnchorsRequest, NotesChangedNotification, NotesCommands, NotesDeleteRequest, NotesListRequest, NotesReattachRequest, NotesSetRequest,
   type NoteAnchors, type NotesList, type NotesWriteResult, type NoteTarget, type NotePlace,
 } from '../../language-server/src/notes/protocol';
 import { describeTarget } from '../../language-server/src/notes/schema';
@@ -21,10 +21,12 @@ import { traceToMarkdown, type FoundFunction } from '../../language-server/src/n
 
 export const EXPORT_GRAPH_COMMAND = 'dpnav.exportTailCallGraph';
 export const EXPORT_TRACE_COMMAND = 'dpnav.exportTraceMarkdown';
+export const REATTACH_COMMAND = 'dpnav.notes.reattach';
 
 export class NotesClient implements vscode.Disposable, PanelNotes {
   private latest: NotesList | undefined;
   private reportedProblem: string | undefined;
+  private reportedOrphans = 0;
   private readonly emitter = new vscode.EventEmitter<NotesList>();
   /** Fires with the resolved notes whenever they change (a write here, another window, a git pull). */
   readonly onDidChange = this.emitter.event;
@@ -44,6 +46,7 @@ export class NotesClient implements vscode.Disposable, PanelNotes {
       vscode.commands.registerCommand(NotesCommands.delete, (id?: string) => this.remove(id)),
       vscode.commands.registerCommand(EXPORT_GRAPH_COMMAND, () => this.exportGraph()),
       vscode.commands.registerCommand(EXPORT_TRACE_COMMAND, () => this.exportTrace()),
+      vscode.commands.registerCommand(REATTACH_COMMAND, () => this.reattach()),
     ];
   }
 
@@ -102,6 +105,21 @@ export class NotesClient implements vscode.Disposable, PanelNotes {
     if (answer === 'Delete') await this.write(NotesDeleteRequest, { id: resolved.note.id });
   }
 
+  /** Orphaned notes (their function or tail call is gone): pick one, then one of its candidates. */
+  async reattach(): Promise<void> {
+    const list = await this.list();
+    const orphans = (list?.notes ?? []).flatMap((r) => (r.status === 'orphaned' ? [r] : []));
+    if (!orphans.length) { void vscode.window.showInformationMessage('Datapath: every note is attached.'); return; }
+    const picked = await vscode.window.showQuickPick(orphans.map((r) => ({
+      label: r.note.text.split('\n')[0] ?? '', description: describeTarget(r.note.target),
+      detail: `${r.lastKnown ? `was at ${r.lastKnown.file}:${r.lastKnown.line} · ` : ''}${r.candidates.length} candidate${r.candidates.length === 1 ? '' : 's'}`, r,
+    })), { title: 'Re-attach which orphaned note?' });
+    if (!picked) return;
+    if (!picked.r.candidates.length) { void vscode.window.showInformationMessage('Datapath: no candidate found; the note stays orphaned (edit the notes file to move it).'); return; }
+    const candidate = await vscode.window.showQuickPick(picked.r.candidates.map((c) => ({ label: describeTarget(c.target), description: `${c.place.file}:${c.place.line}`, detail: c.reason, c })), { title: 'Attach it to…' });
+    if (candidate) await this.write(NotesReattachRequest, { id: picked.r.note.id, target: candidate.c.target, place: candidate.c.place });
+  }
+
   private async targetAtCursor(): Promise<{ target: NoteTarget; place: NotePlace } | undefined> {
     const editor = vscode.window.activeTextEditor;
     if (!editor) { void vscode.window.showInformationMessage('Datapath: put the cursor on a function or a tail-call site first.'); return undefined; }
@@ -146,6 +164,12 @@ export class NotesClient implements vscode.Disposable, PanelNotes {
         });
       }
     } else this.reportedProblem = undefined;
+    const orphaned = list.notes.filter((r) => r.status === 'orphaned').length;
+    if (orphaned > this.reportedOrphans) {
+      void vscode.window.showInformationMessage(`Datapath: ${orphaned} note${orphaned === 1 ? ' is' : 's are'} orphaned (the function or tail call moved or is gone). Nothing was dropped.`, 'Re-attach…')
+        .then((a) => { if (a) void this.reattach(); });
+    }
+    this.reportedOrphans = orphaned;
     this.emitter.fire(list);
   }
 

@@ -55,9 +55,9 @@ test('errors: missing dir, no bpf_lxc.c, bad format → message and exit 2', asy
   fs.rmSync(empty, { recursive: true, force: true });
   assert.equal(none.code, 2);
   assert.match(none.err, /no bpf_lxc\.c/);
-  const fmt = await capture([MODERN, '--format', 'svg']);
+  const fmt = await capture([MODERN, '--format', 'png']);
   assert.equal(fmt.code, 2);
-  assert.match(fmt.err, /unknown format 'svg'/);
+  assert.match(fmt.err, /unknown format 'png'/);
   const usage = await capture([]);
   assert.equal(usage.code, 2);
   assert.match(usage.err, /missing <bpf-dir>/);
