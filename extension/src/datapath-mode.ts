@@ -1,14 +1,23 @@
 // The active datapath mode (tunnel or native routing), per workspace. The status bar, the panel and the
-// Choose Datapath Mode command all read and change it here.
+// Choose Datapath Mode command all read and change it here. connect() keeps the language server on the
+// same mode (dpnav/setMode) and greys the lines the mode compiles out in every visible C editor
+// (dpnav/inactiveRegions, re-asked on dpnav/modeChanged): the simulator and the editor show one mode.
 import * as vscode from 'vscode';
 import type { ModeName } from '../../webview/src/protocol';
 import { isModeName } from './simulation';
+import {
+  InactiveRegionsRequest, ModeChangedNotification, SetModeNotification,
+  type InactiveRegionsResult, type ModeStatus, type SetModeParams,
+} from '../../language-server/src/server/protocol';
+import type { ServerConnection } from './server-connection';
 
 const STATE_KEY = 'dpnav.mode';
 
 export class DatapathMode implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ModeName>();
   readonly onDidChange = this.emitter.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private decoration: vscode.TextEditorDecorationType | undefined;
 
   constructor(private readonly memento: vscode.Memento) {}
 
@@ -25,7 +34,66 @@ export class DatapathMode implements vscode.Disposable {
     this.emitter.fire(mode);
   }
 
+  /**
+   * Keeps the language server on this mode and greys compiled-out lines. Call once after the server
+   * connection exists; failures are logged, never thrown (the simulator works without the server).
+   */
+  connect(server: ServerConnection, log: vscode.LogOutputChannel): void {
+    this.decoration = vscode.window.createTextEditorDecorationType({ opacity: '0.45', isWholeLine: true });
+    let lastStatus: ModeStatus | undefined;
+    let editTimer: NodeJS.Timeout | undefined;
+    const send = async () => {
+      const client = await server.start();
+      if (!client) return;
+      const params: SetModeParams = { mode: this.current };
+      await client.sendNotification(SetModeNotification, params).catch((err: unknown) => log.warn(`dpnav/setMode failed: ${String(err)}`));
+    };
+    const decorate = async (editor: vscode.TextEditor) => {
+      const client = await server.start();
+      if (!client || !this.decoration || !/^(c|cpp)$/.test(editor.document.languageId)) return;
+      try {
+        const r = await client.sendRequest<InactiveRegionsResult>(InactiveRegionsRequest, { textDocument: { uri: editor.document.uri.toString() } });
+        const ranges = r.regions.map((x) => ({
+          range: new vscode.Range(x.range.start.line, 0, x.range.end.line, Number.MAX_SAFE_INTEGER),
+          hoverMessage: new vscode.MarkdownString().appendText(`Compiled out in mode ${r.mode}: ${x.directive} (line ${x.directiveLine + 1}) — ${x.reason}`),
+        }));
+        editor.setDecorations(this.decoration, ranges);
+      } catch (err) {
+        log.warn(`dpnav/inactiveRegions failed for ${editor.document.uri.fsPath}: ${String(err)}`);
+      }
+    };
+    const decorateAll = () => { for (const e of vscode.window.visibleTextEditors) void decorate(e); };
+    void server.start().then((client) => {
+      if (!client) return;
+      this.subscriptions.push(client.onNotification(ModeChangedNotification, (status: ModeStatus) => {
+        if (status.error && status.error !== lastStatus?.error) log.warn(`datapath mode: ${status.error}`);
+        else if (status.mode) log.info(`datapath mode ${status.mode}: every #if evaluated in ${status.ms ?? '?'} ms; ${status.unknownSymbols?.length ?? 0} unknown symbols taken as undefined`);
+        lastStatus = status;
+        server.invalidateGraph();
+        decorateAll();
+      }));
+      void send();
+    });
+    this.subscriptions.push(
+      this.onDidChange(() => void send()),
+      // A re-index starts the analysis without a mode; the server re-applies it, but a restarted server needs it again.
+      server.onDidChangeState((s) => { if (s.state === 'ready') decorateAll(); }),
+      vscode.window.onDidChangeVisibleTextEditors(() => decorateAll()),
+      // Edits move and change regions: re-ask a moment after typing stops (the server re-indexes first).
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        clearTimeout(editTimer);
+        editTimer = setTimeout(() => {
+          for (const ed of vscode.window.visibleTextEditors) if (ed.document === e.document) void decorate(ed);
+        }, 400);
+      }),
+      { dispose: () => clearTimeout(editTimer) },
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('dpnav.modes') || e.affectsConfiguration('dpnav.modeHeaders')) void send(); }),
+    );
+  }
+
   dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.decoration?.dispose();
     this.emitter.dispose();
   }
 }

@@ -25,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): DatapathNavigatorApi
   const log = vscode.window.createOutputChannel('Datapath Navigator', { log: true });
   const server = new ServerConnection(context, log);
   const mode = new DatapathMode(context.workspaceState);
+  mode.connect(server, log);
   let activationMs: number | undefined;
   const status = new DatapathStatusBar(server.state, mode.current, () => activationMs);
   const notes = new NotesClient(server, mode);

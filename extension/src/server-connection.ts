@@ -23,6 +23,8 @@ export class ServerConnection implements vscode.Disposable {
   private current: IndexState = { state: 'searching', files: 0, programs: 0 };
   private readonly stateEmitter = new vscode.EventEmitter<IndexState>();
   private graphCache: Graph | undefined;
+  private readonly graphEmitter = new vscode.EventEmitter<void>();
+  readonly onDidInvalidateGraph = this.graphEmitter.event;
   /** Fires on every index phase change the server reports (and when it fails to start). */
   readonly onDidChangeState = this.stateEmitter.event;
 
@@ -72,6 +74,12 @@ export class ServerConnection implements vscode.Disposable {
     return client;
   }
 
+  /** Forgets the cached graph (the datapath mode changed what is compiled in) and tells who shows it. */
+  invalidateGraph(): void {
+    this.graphCache = undefined;
+    this.graphEmitter.fire();
+  }
+
   /** The tail-call graph; waits for the first index. Undefined when the server is unavailable. */
   async graph(): Promise<Graph | undefined> {
     if (this.graphCache && this.current.state === 'ready') return this.graphCache;
@@ -112,6 +120,7 @@ export class ServerConnection implements vscode.Disposable {
 
   dispose(): void {
     this.stateEmitter.dispose();
+    this.graphEmitter.dispose();
     void this.client?.stop();
   }
 }

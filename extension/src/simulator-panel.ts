@@ -46,6 +46,8 @@ export class SimulatorPanel implements vscode.Disposable {
   /** Set while the shown trace comes from the what-if editor rather than a built-in scenario. */
   private whatIfText: string | undefined;
   private graphRoot: string | undefined;
+  /** A graph was sent to the webview: a mode change sends the new one. */
+  private graphShown = false;
   /** True while the host itself switches modes on the way to running something; no extra re-run then. */
   private switchingMode = false;
 
@@ -102,6 +104,7 @@ export class SimulatorPanel implements vscode.Disposable {
       // Hidden without retained context, the webview reloads when shown again and says 'ready' anew.
       panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
       deps.mode.onDidChange((mode) => this.modeChanged(mode)),
+      deps.server.onDidInvalidateGraph(() => { if (this.ready && this.graphShown) void this.sendGraph(); }),
     );
   }
 
@@ -265,6 +268,7 @@ export class SimulatorPanel implements vscode.Disposable {
     const graph = await this.deps.server.graph();
     if (graph) {
       this.graphRoot = graph.root;
+      this.graphShown = true;
       this.post({ type: 'graph', graph });
     } else {
       const reason = this.deps.server.state.message ?? 'the language server is not available';
