@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatapathIndex, type Graph } from '../language-server/src/core/index';
-import { programTailGraph } from '../language-server/src/core/program-graph';
 import { resolveModeArg, compareModes, formatComparison } from './graph-modes';
 import { annotatedGraphText, readNotesArg } from './export';
 
@@ -95,8 +94,8 @@ export async function run(argv: string[]): Promise<number> {
       text = args.formatGiven ? JSON.stringify(comparison.json, null, 2) + '\n' : formatComparison(comparison);
     } else {
       if (modeA && typeof modeA !== 'string') graph = compareModes(index, graph, modeA).graph;
-      text = args.notes !== undefined || args.format === 'svg' ? annotatedGraphText(graph, notes, args.format)
-        : args.format === 'json' ? toJson(graph) : args.format === 'dot' ? toDot(graph) : toMermaid(graph);
+      // JSON without --notes is the plain graph schema; every drawing goes through the one exporter.
+      text = args.format === 'json' && args.notes === undefined ? toJson(graph) : annotatedGraphText(graph, notes, args.format);
     }
     if (args.out) fs.writeFileSync(args.out, text);
     else process.stdout.write(text);
@@ -110,48 +109,3 @@ export function toJson(graph: Graph): string {
   return JSON.stringify(graph, null, 2) + '\n';
 }
 
-const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-
-export function toDot(graph: Graph): string {
-  const g = programTailGraph(graph);
-  const lines = ['digraph tailcalls {', '  rankdir=LR;', '  node [shape=box, fontname="monospace", fontsize=10];',
-    '  edge [fontname="monospace", fontsize=8];'];
-  g.objects.forEach((o, i) => {
-    lines.push(`  subgraph cluster_${i} {`, `    label=${quote(o.object)};`, '    style=rounded;');
-    for (const n of o.nodes) {
-      const style = n.kind === 'entry' ? ', style=filled, fillcolor="#dbeafe"' : n.kind === 'policy' ? ', style=filled, fillcolor="#fde68a"' : '';
-      const label = n.kind === 'entry' && n.attach ? `${n.name}\\n${n.attach}` : n.slot ? `${n.name}\\n${n.slot}` : n.name;
-      lines.push(`    ${quote(n.id)} [label="${label}"${style}];`);
-    }
-    lines.push('  }');
-  });
-  for (const e of g.edges) {
-    const style = e.kind === 'dynamic-tail' ? ' [style=dashed, label="policy"]' : '';
-    lines.push(`  ${quote(e.from)} -> ${quote(e.to)}${style};`);
-  }
-  lines.push('}');
-  return lines.join('\n') + '\n';
-}
-
-export function toMermaid(graph: Graph): string {
-  const g = programTailGraph(graph);
-  const ids = new Map<string, string>();
-  const id = (key: string) => {
-    let v = ids.get(key);
-    if (!v) { v = `n${ids.size}`; ids.set(key, v); }
-    return v;
-  };
-  const lines = ['flowchart LR'];
-  g.objects.forEach((o, i) => {
-    lines.push(`  subgraph obj${i}["${o.object}"]`);
-    for (const n of o.nodes) {
-      const esc = (x: string) => x.replace(/</g, '&lt;').replace(/>/g, '&gt;');
-      const text = esc(n.kind === 'entry' && n.attach ? `${n.name}<br/>${n.attach}` : n.name).replace('&lt;br/&gt;', '<br/>');
-      const shape = n.kind === 'entry' ? `(["${text}"])` : n.kind === 'policy' ? `{{"${text}"}}` : `["${text}"]`;
-      lines.push(`    ${id(n.id)}${shape}`);
-    }
-    lines.push('  end');
-  });
-  for (const e of g.edges) lines.push(`  ${id(e.from)} ${e.kind === 'dynamic-tail' ? '-.->|policy|' : '-->'} ${id(e.to)}`);
-  return lines.join('\n') + '\n';
-}

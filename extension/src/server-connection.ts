@@ -10,6 +10,7 @@ import {
   type ServerSettings,
 } from '../../language-server/src/server/protocol';
 import type { Graph } from '../../language-server/src/core/graph-schema';
+import { RestartPolicy } from './restart-policy';
 
 /** Source files the server analyses: C files, and headers (VS Code calls *.h "cpp" by default). */
 export const C_DOCUMENT_SELECTOR: Array<{ scheme: string; language: string; pattern?: string }> = [
@@ -55,6 +56,8 @@ export class ServerConnection implements vscode.Disposable {
     const initializationOptions: ServerSettings = {
       bpfRoot: settings.get<string>('bpfRoot') || undefined,
       codeLensCommands: true,
+      exclude: settings.get<string[]>('exclude'),
+      maxFiles: settings.get<number>('maxFiles'),
     };
     const client = new LanguageClient('dpnav', 'Datapath Navigator', {
       run: { module: serverModule, transport: TransportKind.ipc },
@@ -64,6 +67,8 @@ export class ServerConnection implements vscode.Disposable {
       initializationOptions,
       synchronize: { configurationSection: 'dpnav' },
       outputChannel: this.log,
+      // A dead server is restarted (a bounded number of times) and the user is told once.
+      errorHandler: new RestartPolicy({ notify: (m) => { this.log.error(m); void vscode.window.showWarningMessage(m); } }),
     });
     client.onNotification(IndexStateNotification, (state: IndexState) => this.setState(state));
     this.client = client;

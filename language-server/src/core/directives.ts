@@ -80,10 +80,30 @@ function stripComments(s: string): string {
   return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/, '').replace(/\\\r?\n/g, ' ');
 }
 
+/** Deepest #if nesting whose conditions are tracked (Cilium nests a handful of levels). */
+export const MAX_CONDITION_DEPTH = 64;
+
 export function scanDirectives(text: string, file: string): DirectiveScan {
   const scan: DirectiveScan = { defines: [], undefs: [], includes: [], directiveSpans: [], regions: [], groups: [], diagnostics: [] };
   const stack: { group: Group; frame: ConditionFrame; guard?: string; start: number }[] = [];
-  const activeFrames = (): ConditionFrame[] => stack.filter((s) => !s.guard).map((s) => s.frame);
+  // Every region copies its active frames, so nesting depth is bounded (a 20k-deep #if pile would
+  // otherwise cost depth² memory): frames deeper than the bound are left out of conditions, with a diagnostic.
+  let tooDeepReported = false;
+  const activeFrames = (): ConditionFrame[] => {
+    const frames: ConditionFrame[] = [];
+    for (const s of stack) {
+      if (s.guard) continue;
+      if (frames.length >= MAX_CONDITION_DEPTH) {
+        if (!tooDeepReported) {
+          tooDeepReported = true;
+          scan.diagnostics.push({ start: s.start, end: s.start + 1, message: `#if nesting deeper than ${MAX_CONDITION_DEPTH} levels: deeper conditions are ignored` });
+        }
+        break;
+      }
+      frames.push(s.frame);
+    }
+    return frames;
+  };
   scan.regions.push({ start: 0, frames: [] });
   let lineNo = 0;
   let pos = 0;

@@ -90,10 +90,10 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
   const tokens: Token[] = [];
   let pos = 0;
   for (const [s, e] of scan.directiveSpans) {
-    if (s > pos) tokens.push(...tokenize(text, pos, s));
+    if (s > pos) for (const t of tokenize(text, pos, s)) tokens.push(t); // no spread: a 5 MB line has millions of tokens
     pos = e;
   }
-  if (pos < text.length) tokens.push(...tokenize(text, pos, text.length));
+  if (pos < text.length) for (const t of tokenize(text, pos, text.length)) tokens.push(t);
 
   const blanks: [number, number][] = scan.directiveSpans.map(([s, e]) => [s, e]);
   // An #if group whose branches do not each balance braces/parens (an if/else split across #ifdef)
@@ -115,7 +115,7 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
     if (unbalanced) for (const b of g.branches.slice(1)) if (b.end >= 0) dead.push([b.start, b.end]);
   }
   dead.sort((a, b) => a[0] - b[0]);
-  blanks.push(...dead);
+  for (const d of dead) blanks.push(d);
   const isDead = (offset: number) => {
     for (const [s, e] of dead) { if (offset < s) return false; if (offset < e) return true; }
     return false;
@@ -421,7 +421,24 @@ export function positionOf(starts: readonly number[], offset: number): { line: n
 }
 
 /** In-process extraction of one file (the worker pool does the same split across threads). */
+/**
+ * Files larger than this are not parsed (a generated blob or a minified file opened by mistake: tree-sitter
+ * on a 5 MB single line takes gigabytes of WASM memory). Cilium's largest header is under 300 kB.
+ */
+export const MAX_FILE_CHARS = 1_000_000;
+
+/** Facts of a file too large to parse: nothing but a diagnostic saying so. */
+function oversizedFacts(file: string, text: string, rolesHash: string): FileFacts {
+  return {
+    file, hash: contentHash(text), rolesHash, lineStarts: lineStarts(text),
+    defines: [], undefs: [], includes: [], regions: [{ start: 0, frames: [] }], functions: [], maps: [], enumerators: [],
+    diagnostics: [{ start: 0, end: 0, severity: 'warning',
+      message: `${file} not indexed: ${(text.length / 1e6).toFixed(1)} M characters, over the ${MAX_FILE_CHARS / 1e6} M limit` }],
+  };
+}
+
 export function extractFile(cp: CParser, file: string, text: string, ctx: RolesContext, scan?: DirectiveScan): FileFacts {
+  if (text.length > MAX_FILE_CHARS) return oversizedFacts(file, text, ctx.rolesHash);
   const prep = prepare(text, file, ctx, 0, scan);
   return assemble(file, prep, blankedTexts(prep).map((t) => parseShapes(cp, t)), ctx.rolesHash);
 }
@@ -433,6 +450,7 @@ export function extractFile(cp: CParser, file: string, text: string, ctx: RolesC
  */
 export function extractFileIncrementally(cp: CParser, file: string, text: string, ctx: RolesContext, scan: DirectiveScan | undefined,
   previous: ParseMemo | undefined): { facts: FileFacts; memo?: ParseMemo } {
+  if (text.length > MAX_FILE_CHARS) return { facts: oversizedFacts(file, text, ctx.rolesHash) };
   const prep = prepare(text, file, ctx, 0, scan);
   const [own, ...generated] = blankedTexts(prep);
   const tree = parseIncrementally(cp, own, previous);

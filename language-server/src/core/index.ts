@@ -34,7 +34,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { scanDirectives, framesAt, type ConditionFrame, type DirectiveScan, type MacroDef } from './directives';
 import type { FileFacts } from './facts';
-import { contentHash, extractFile, extractFileIncrementally, parseShapes, type ParseMemo, type RolesContext } from './extract';
+import { contentHash, MAX_FILE_CHARS, extractFile, extractFileIncrementally, parseShapes, type ParseMemo, type RolesContext } from './extract';
 import { deriveMacroRoles } from './macro-roles';
 import { loadCParser, type CParser } from './wasm';
 import { TreeModel } from './tree-model';
@@ -56,9 +56,20 @@ export interface IndexOptions {
   workers?: boolean;
   /** How deep below `dir` to look for the folder holding bpf_lxc.c (default 4; the CLI uses 1). */
   searchDepth?: number;
-  /** Subfolders (relative to bpf/) left out of the index. Default: none. */
+  /**
+   * Folders left out of the index: a path relative to bpf/ (`include/linux`), a folder name matched at any
+   * depth (`tests`), or a glob in which `*` matches within a name and `**` across folders. Default: none.
+   */
   exclude?: string[];
+  /**
+   * Most .c/.h files indexed (default: no limit). A folder with more (a whole kernel tree opened by
+   * mistake) is refused with an error naming the limit, before any file is read.
+   */
+  maxFiles?: number;
 }
+
+/** A folder over `maxFiles`: indexing refused, with a message saying what to change. */
+export class IndexLimitError extends Error {}
 
 export interface IndexStats {
   files: number; bytes: number; fromCache: boolean; ms: number;
@@ -87,13 +98,33 @@ export function findBpfRoot(dir: string, maxDepth = 4): string | undefined {
   return undefined;
 }
 
-function listSources(root: string, exclude: readonly string[]): string[] {
+/** Matches a folder (path relative to bpf/) against the exclude entries. */
+export function excludeMatcher(exclude: readonly string[]): (rel: string) => boolean {
+  const patterns = exclude.map((e) => e.trim().replace(/^\.?\/+|\/+$/g, '')).filter(Boolean).map((e) => {
+    if (!e.includes('*')) return (rel: string) => rel === e || (!e.includes('/') && rel.split('/').pop() === e);
+    const re = new RegExp(`^${e.split('**').map((part) => part.split('*').map((t) => t.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('.*')}$`);
+    return (rel: string) => re.test(rel) || (!e.includes('/') && re.test(rel.split('/').pop()!));
+  });
+  return (rel) => patterns.some((p) => p(rel));
+}
+
+function listSources(root: string, exclude: readonly string[], maxFiles = Infinity): string[] {
   const out: string[] = [];
+  const excluded = excludeMatcher(exclude);
   const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+    let entries: fs.Dirent[];
+    try { entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true }); } catch { return; } // unreadable folder
+    for (const e of entries) {
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) { if (!exclude.includes(r) && !e.name.startsWith('.')) walk(r); }
-      else if (/\.[ch]$/.test(e.name)) out.push(r);
+      if (e.isDirectory()) { if (!excluded(r) && !e.name.startsWith('.') && e.name !== 'node_modules') walk(r); }
+      else if (/\.[ch]$/.test(e.name)) {
+        out.push(r);
+        // Stop walking at once: a 50k-file tree is not listed in full just to be refused.
+        if (out.length > maxFiles) {
+          throw new IndexLimitError(`${root}: more than ${maxFiles} .c/.h files (limit dpnav.maxFiles); `
+            + 'is this the right folder? Exclude folders with dpnav.exclude or raise dpnav.maxFiles');
+        }
+      }
     }
   };
   walk('');
@@ -105,6 +136,11 @@ function rolesHashOf(roles: RolesContext['roles'], generatorBodies: string[]): s
   for (const s of [roles.attributeLike, roles.markers, roles.generators]) h.update([...s].sort().join(',')).update('|');
   h.update(generatorBodies.sort().join('\n'));
   return h.digest('hex');
+}
+
+/** A file over the size limit contributes no directives (extract.ts leaves it unparsed, with a diagnostic). */
+function scanWithinLimit(text: string, file: string): DirectiveScan {
+  return scanDirectives(text.length > MAX_FILE_CHARS ? '' : text, file);
 }
 
 const pendingStores = new Set<Promise<void>>();
@@ -153,7 +189,7 @@ export class DatapathIndex {
       return;
     }
     const scans = new Map<string, DirectiveScan>();
-    for (const [f, text] of this.texts) scans.set(f, scanDirectives(text, f));
+    for (const [f, text] of this.texts) scans.set(f, scanWithinLimit(text, f));
     this.ctx = this.rolesFrom([...scans.values()].flatMap((s) => s.defines), () => undefined);
     for (const [f, text] of this.texts) this.modelValue.set(extractFile(this.cp, f, text, this.ctxValue, scans.get(f)));
     this.invalidate();
@@ -166,7 +202,7 @@ export class DatapathIndex {
     const root = findBpfRoot(dir, options.searchDepth);
     if (!root) throw new Error(`${dir}: no bpf_lxc.c here${options.searchDepth === 0 ? '' : ' or in a bpf/ folder below'}; point at Cilium's bpf/ folder`);
     const cp = await loadCParser();
-    const files = listSources(root, options.exclude ?? []);
+    const files = listSources(root, options.exclude ?? [], options.maxFiles);
     const index = new DatapathIndex(root, cp);
     let bytes = 0;
     const hashes = new Map<string, string>();
@@ -186,7 +222,7 @@ export class DatapathIndex {
       if (cached.build) index.built = reviveBuild(cached.build as Omit<SerializedBuild, 'sites'>);
     } else {
       const scans = new Map<string, DirectiveScan>();
-      for (const f of files) scans.set(f, scanDirectives(index.texts.get(f)!, f));
+      for (const f of files) scans.set(f, scanWithinLimit(index.texts.get(f)!, f));
       index.ctx = index.rolesFrom([...scans.values()].flatMap((s) => s.defines), (name) => index.firstDefine(scans, name));
       // The tree changed since the last session (an edit, a pull): files whose content and macro roles
       // are unchanged keep the facts of the previous session's cache entry; only the others are parsed.
@@ -319,7 +355,7 @@ export class DatapathIndex {
   updateFile(rel: string, text: string): void {
     const before = this.model.files.get(rel);
     this.texts.set(rel, text);
-    const scan = scanDirectives(text, rel);
+    const scan = scanWithinLimit(text, rel);
     const definesChanged = !before || signature(before.defines) !== signature(scan.defines);
     this.model.set(this.extractEdited(rel, text, scan));
     if (definesChanged) {

@@ -5,7 +5,7 @@
 // - program marker: an attribute-like macro whose expansion carries a section or a btf_decl_tag;
 // - function generator: a function-like macro whose body defines a whole function.
 import type { MacroDef } from './directives';
-import { expand, type MacroLookup } from './macros';
+import { expand, MAX_NESTING, type MacroLookup } from './macros';
 import type { Token } from './tokens';
 
 export interface MacroRoles {
@@ -63,6 +63,21 @@ function isGeneratorBody(body: readonly Token[]): boolean {
   return false;
 }
 
+/**
+ * True when following the first word of the body from macro to macro goes deeper than the expander
+ * would (`#define M0 M1`, `#define M1 M2`, … thousands deep): such a macro cannot expand to an attribute,
+ * and expanding each link of the chain would cost depth² (hide sets are copied per level).
+ */
+function leadsTooDeep(m: MacroDef, lookup: MacroLookup): boolean {
+  let current: MacroDef | undefined = m;
+  for (let depth = 0; current; depth++) {
+    if (depth >= MAX_NESTING) return true;
+    const first: Token | undefined = current.body[0];
+    current = first?.kind === 'id' && first.text !== current.name ? lookup.get(first.text) : undefined;
+  }
+  return false;
+}
+
 export function deriveMacroRoles(macros: Iterable<MacroDef>, lookup: MacroLookup): MacroRoles {
   const roles: MacroRoles = { attributeLike: new Set(), markers: new Set(), generators: new Set() };
   const seen = new Set<string>();
@@ -78,6 +93,7 @@ export function deriveMacroRoles(macros: Iterable<MacroDef>, lookup: MacroLookup
     // Cheap pre-check: an attribute-like body starts with an attribute word or another macro's name.
     const first = m.body[0];
     if (first.kind !== 'id' || (!ATTRIBUTE_WORDS.has(first.text) && !lookup.get(first.text) && !BUILTIN_ATTRIBUTE_MACROS.includes(first.text))) continue;
+    if (leadsTooDeep(m, lookup)) continue;
     const call: Token[] = [{ kind: 'id', text: m.name, start: -1, end: -1 }];
     if (m.params) {
       call.push({ kind: 'punct', text: '(', start: -1, end: -1 });

@@ -22,9 +22,16 @@ export interface ExpandOptions {
    * stay names, to be evaluated per object later).
    */
   keepSourceObjects?: boolean;
-  /** Upper bound on produced tokens (guards against pathological recursion). */
+  /**
+   * Upper bound on the work of one expansion, shared by the nested expansions of arguments: each macro
+   * replaced costs 1 and each token it produces costs 1. Guards against self-referencing and
+   * exponentially growing macros (`#define E1(x) E0(E0(x))` …); once spent, names are left unexpanded.
+   */
   budget?: number;
 }
+
+/** Budget shared across the nested expansions of one top-level `expand` call. */
+interface Budget { left: number }
 
 export interface Expansion {
   tokens: Token[];
@@ -33,19 +40,28 @@ export interface Expansion {
   truncated: boolean;
 }
 
+/**
+ * Deepest chain of macros expanded inside one another. Each level copies the hide set, so a long chain
+ * (`#define M0 M1`, `#define M1 M2`, … 20 000 times) would cost depth² per name; Cilium nests a dozen.
+ */
+export const MAX_NESTING = 64;
+
 const IS_DEFINED = new Set(['is_defined', '__is_defined']);
 
 export function expand(input: readonly Token[], macros: MacroLookup, opts: ExpandOptions = {}): Expansion {
+  return expandWithin(input, macros, opts, { left: opts.budget ?? 20000 });
+}
+
+function expandWithin(input: readonly Token[], macros: MacroLookup, opts: ExpandOptions, budget: Budget): Expansion {
   const work: Token[] = [];
   for (let i = input.length - 1; i >= 0; i--) work.push(input[i]);
   const out: Token[] = [];
-  let budget = opts.budget ?? 20000;
   let usedAssumption = false;
   let truncated = false;
   while (work.length) {
     const t = work.pop()!;
     if (t.kind !== 'id' || (t.hide && t.hide.has(t.text)) || opts.stop?.has(t.text)) { out.push(t); continue; }
-    if (--budget < 0) { truncated = true; out.push(t); continue; }
+    if (--budget.left < 0 || (t.hide && t.hide.size >= MAX_NESTING)) { truncated = true; out.push(t); continue; }
     if (opts.assumeDefined !== undefined && IS_DEFINED.has(t.text) && peek(work)?.text === '(') {
       if (popArgs(work)) {
         usedAssumption = true;
@@ -59,6 +75,7 @@ export function expand(input: readonly Token[], macros: MacroLookup, opts: Expan
       if (opts.keepSourceObjects && t.fromArg) { out.push(t); continue; }
       const hide = new Set(t.hide ?? []);
       hide.add(m.name);
+      budget.left -= m.body.length;
       const body = m.body.map((b) => ({ ...b, start: -1, end: -1, hide, fromArg: false }));
       pasteTokens(body);
       for (let i = body.length - 1; i >= 0; i--) work.push(body[i]);
@@ -72,7 +89,8 @@ export function expand(input: readonly Token[], macros: MacroLookup, opts: Expan
     const hide = new Set<string>();
     if (t.hide && close.hide) for (const h of t.hide) if (close.hide.has(h)) hide.add(h);
     hide.add(m.name);
-    const body = substitute(m, args, macros, opts, (u) => { usedAssumption ||= u; });
+    const body = substitute(m, args, macros, opts, budget, (u) => { usedAssumption ||= u; });
+    if (!body) { truncated = true; out.push(t); continue; }
     for (const b of body) { b.hide = b.hide ? new Set([...b.hide, ...hide]) : hide; }
     for (let i = body.length - 1; i >= 0; i--) work.push(body[i]);
   }
@@ -103,7 +121,8 @@ function popArgs(work: Token[]): { args: Token[][]; close: Token } | undefined {
   return undefined;
 }
 
-function substitute(m: MacroDef, rawArgs: Token[][], macros: MacroLookup, opts: ExpandOptions, note: (u: boolean) => void): Token[] {
+/** The macro's body with its arguments substituted, or undefined when that would exceed the budget. */
+function substitute(m: MacroDef, rawArgs: Token[][], macros: MacroLookup, opts: ExpandOptions, budget: Budget, note: (u: boolean) => void): Token[] | undefined {
   const params = m.params!;
   const args = new Map<string, Token[]>();
   params.forEach((p, i) => {
@@ -120,7 +139,7 @@ function substitute(m: MacroDef, rawArgs: Token[][], macros: MacroLookup, opts: 
   const expandedArg = (p: string) => {
     let e = expandedCache.get(p);
     if (!e) {
-      const r = expand(args.get(p)!, macros, opts);
+      const r = expandWithin(args.get(p)!, macros, opts, budget);
       note(r.usedAssumption);
       e = r.tokens;
       expandedCache.set(p, e);
@@ -140,6 +159,8 @@ function substitute(m: MacroDef, rawArgs: Token[][], macros: MacroLookup, opts: 
     if (b.kind === 'id' && args.has(b.text)) {
       const nearPaste = body[i - 1]?.text === '##' || body[i + 1]?.text === '##';
       const src = nearPaste ? args.get(b.text)! : expandedArg(b.text);
+      budget.left -= src.length;
+      if (budget.left < 0) return undefined;
       if (nearPaste && src.length === 0) out.push({ kind: 'punct', text: '', start: -1, end: -1 }); // placemarker
       for (const a of src) out.push({ ...a, fromArg: a.start >= 0 || a.fromArg });
       continue;

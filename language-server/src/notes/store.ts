@@ -121,7 +121,9 @@ export class NotesStore {
       if (this.lastText !== before || state.ok !== wasOk || !state.ok) onChange(state);
     };
     fs.watchFile(this.file, { interval: intervalMs, persistent: false }, listener);
-    this.watching = () => { fs.unwatchFile(this.file, listener); this.watching = undefined; };
+    // watchFile takes its first stat asynchronously: a write landing before it would never be reported.
+    const first = setImmediate(listener);
+    this.watching = () => { clearImmediate(first); fs.unwatchFile(this.file, listener); this.watching = undefined; };
     return this.watching;
   }
 

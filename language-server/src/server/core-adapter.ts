@@ -6,13 +6,14 @@ import {
 } from '../core/index';
 import type { Graph } from '../core/graph-schema';
 import type { FileFacts } from '../core/facts';
+import type { IndexLimits } from './protocol';
 import type {
   Analysis, CallSite, FileSymbol, FunctionDef, IdentifierAt, MacroDef, MapDef, Pos, Resolution, SlotTarget, Span, TreeDiagnostic,
 } from './analysis';
 import { TextIndex } from './text-index';
 
-export async function buildAnalysis(root: string): Promise<Analysis> {
-  const index = await DatapathIndex.open(root);
+export async function buildAnalysis(root: string, limits?: IndexLimits): Promise<Analysis> {
+  const index = await DatapathIndex.open(root, { exclude: limits?.exclude, maxFiles: limits?.maxFiles });
   return new CoreAnalysis(index);
 }
 

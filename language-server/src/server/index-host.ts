@@ -6,7 +6,7 @@
 import type { Connection, Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Counts, FeatureArgs, FeatureName, FeatureResult } from './features';
-import { IndexStateNotification, type IndexState } from './protocol';
+import { IndexStateNotification, type IndexLimits, type IndexState } from './protocol';
 import { createRunner, message, type AnalysisRunner } from './runner';
 import { findBpfRoot, PathMapper } from './workspace';
 
@@ -54,7 +54,7 @@ export class IndexHost {
     }
   }
 
-  async start(workspaceFolders: string[], configuredRoot: string | undefined, openDocuments: () => TextDocument[]): Promise<void> {
+  async start(workspaceFolders: string[], configuredRoot: string | undefined, openDocuments: () => TextDocument[], limits?: IndexLimits): Promise<void> {
     const generation = this.generation;
     const found = findBpfRoot(workspaceFolders, configuredRoot);
     if ('error' in found) {
@@ -75,7 +75,7 @@ export class IndexHost {
     };
     let counts: Counts;
     try {
-      counts = await runner.open(found.root);
+      counts = await runner.open(found.root, limits);
     } catch (err) {
       if (generation !== this.generation) return;
       this.setState({ state: 'error', root: found.root, files: 0, programs: 0, message: message(err) });

@@ -76,7 +76,17 @@ export interface ServerSettings {
   modes?: unknown;
   /** Modes read from a node's generated config headers: { "name": ["path/node_config.h", …] }. */
   modeHeaders?: unknown;
+  /** Folders left out of the index: paths relative to bpf/, folder names, or globs (`*`, `**`). */
+  exclude?: string[];
+  /** Most .c/.h files indexed (default 5000); a bigger folder is refused with an indexState error. */
+  maxFiles?: number;
 }
+
+/** Default for `dpnav.maxFiles`: Cilium's bpf/ holds a few hundred files, a kernel tree tens of thousands. */
+export const DEFAULT_MAX_FILES = 5000;
+
+/** What bounds an index: the `exclude` and `maxFiles` settings. */
+export interface IndexLimits { exclude: string[]; maxFiles: number }
 
 export type { Graph };
 

@@ -9,12 +9,13 @@ import type { Analysis } from './analysis';
 import { buildAnalysis } from './core-adapter';
 import { runFeature, type Counts, type FeatureArgs, type FeatureName, type FeatureResult } from './features';
 import { PathMapper } from './workspace';
+import type { IndexLimits } from './protocol';
 
 export interface AnalysisRunner {
   readonly mode: 'worker' | 'in-process';
   /** Set by the owner: the runner can no longer answer (only a worker can die). */
   onDeath: ((err: Error) => void) | undefined;
-  open(root: string): Promise<Counts>;
+  open(root: string, limits?: IndexLimits): Promise<Counts>;
   /** Applied in order, before any later query. */
   update(file: string, text: string): void;
   remove(file: string): void;
@@ -24,7 +25,7 @@ export interface AnalysisRunner {
 
 /** Messages to the worker. */
 export type ToWorker =
-  | { type: 'open'; root: string }
+  | { type: 'open'; root: string; limits?: IndexLimits }
   | { type: 'update'; file: string; text: string }
   | { type: 'remove'; file: string }
   | { type: 'query'; id: number; name: FeatureName; args: unknown };
@@ -43,8 +44,8 @@ export class InProcessRunner implements AnalysisRunner {
   private mapper: PathMapper | undefined;
   constructor(private readonly log: (message: string) => void) {}
 
-  async open(root: string): Promise<Counts> {
-    this.analysis = await buildAnalysis(root);
+  async open(root: string, limits?: IndexLimits): Promise<Counts> {
+    this.analysis = await buildAnalysis(root, limits);
     this.mapper = new PathMapper(this.analysis.root);
     // In this thread caches fill on demand (warming here would only move the wait).
     return runFeature(this.analysis, this.mapper, 'counts', undefined as never);
@@ -102,10 +103,10 @@ export class WorkerRunner implements AnalysisRunner {
     this.worker.postMessage(m);
   }
 
-  open(root: string): Promise<Counts> {
+  open(root: string, limits?: IndexLimits): Promise<Counts> {
     return new Promise((resolve, reject) => {
       this.opening = { resolve, reject };
-      try { this.post({ type: 'open', root }); } catch (err) { reject(err as Error); }
+      try { this.post({ type: 'open', root, limits }); } catch (err) { reject(err as Error); }
     });
   }
   update(file: string, text: string): void { if (!this.dead) this.post({ type: 'update', file, text }); }

@@ -11,7 +11,7 @@ import { locate, validateLocateParams } from './locate';
 import { IndexHost } from './index-host';
 import type { FeatureArgs, FeatureName, FeatureResult } from './features';
 import {
-  GraphRequest, IndexStatusRequest, LocateRequest, type GraphParams, type LocateParams, type LocateResult, type ServerSettings,
+  GraphRequest, IndexStatusRequest, LocateRequest, type GraphParams, type LocateParams, type LocateResult, type ServerSettings, type IndexLimits, DEFAULT_MAX_FILES,
   InactiveRegionsRequest, ModeChangedNotification, SetModeNotification, type InactiveRegionsParams,
 } from './protocol';
 import { ModeController } from './modes';
@@ -70,7 +70,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(() => {
     if (typeof initialMode === 'string') void modes.request(initialMode);
-    void host.start(folders, settings.bpfRoot, () => documents.all()).then(() => modes.apply()).catch((err) => {
+    void host.start(folders, settings.bpfRoot, () => documents.all(), limitsOf(settings)).then(() => modes.apply()).catch((err) => {
       connection.console.error(`dpnav: indexing failed: ${err instanceof Error ? err.message : String(err)}`);
     });
   });
@@ -80,15 +80,16 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeConfiguration((change) => {
     const next = readSettings((change.settings as Record<string, unknown> | undefined) ?? {});
     notes.configure(change.settings);
-    const rootChanged = next.bpfRoot !== settings.bpfRoot;
+    const rootChanged = next.bpfRoot !== settings.bpfRoot || JSON.stringify(limitsOf(next)) !== JSON.stringify(limitsOf(settings));
     // codeLensCommands is an initialization option of the client, not a user setting: keep it.
     const modesChanged = JSON.stringify([next.modes, next.modeHeaders]) !== JSON.stringify([settings.modes, settings.modeHeaders]);
-    settings = { bpfRoot: next.bpfRoot, codeLensCommands: next.codeLensCommands ?? settings.codeLensCommands, modes: next.modes, modeHeaders: next.modeHeaders };
+    settings = { bpfRoot: next.bpfRoot, codeLensCommands: next.codeLensCommands ?? settings.codeLensCommands, modes: next.modes, modeHeaders: next.modeHeaders,
+      exclude: next.exclude, maxFiles: next.maxFiles };
     if (!rootChanged) {
       if (modesChanged) void modes.apply();
       return;
     }
-    void host.reset().then(() => host.start(folders, settings.bpfRoot, () => documents.all())).then(() => modes.apply()).catch((err) => {
+    void host.reset().then(() => host.start(folders, settings.bpfRoot, () => documents.all(), limitsOf(settings))).then(() => modes.apply()).catch((err) => {
       connection.console.error(`dpnav: re-indexing for the new bpfRoot failed: ${err instanceof Error ? err.message : String(err)}`);
     });
   });
@@ -157,5 +158,11 @@ function readSettings(raw: unknown): ServerSettings {
   if (typeof section.codeLensCommands === 'boolean') settings.codeLensCommands = section.codeLensCommands;
   if (section.modes !== undefined) settings.modes = section.modes;
   if (section.modeHeaders !== undefined) settings.modeHeaders = section.modeHeaders;
+  if (Array.isArray(section.exclude)) settings.exclude = section.exclude.filter((e): e is string => typeof e === 'string');
+  if (typeof section.maxFiles === 'number' && Number.isFinite(section.maxFiles) && section.maxFiles > 0) settings.maxFiles = Math.floor(section.maxFiles);
   return settings;
+}
+
+function limitsOf(settings: ServerSettings): IndexLimits {
+  return { exclude: settings.exclude ?? [], maxFiles: settings.maxFiles ?? DEFAULT_MAX_FILES };
 }

@@ -43,7 +43,7 @@ test('dot and mermaid draw entries to tail programs, one cluster per object', as
   assert.equal(mm.code, 0, mm.err);
   assert.match(mm.out, /^flowchart LR/);
   assert.match(mm.out, /subgraph obj\d+\["bpf_overlay\.c"\]/);
-  assert.match(mm.out, /-\.->\|policy\|/);
+  assert.match(mm.out, /-\.->\|"?policy"?\|/);
 });
 
 test('errors: missing dir, no bpf_lxc.c, bad format → message and exit 2', async () => {

@@ -6,24 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { run as runGraph } from '../../../cli/graph';
 import { run as runTrace } from '../../../cli/trace';
+import { captureOutput as capture } from '../capture-output';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const LEGACY = path.join(repoRoot, 'test/fixtures/legacy/bpf');
 
-async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const error = console.error;
-  process.stdout.write = ((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; }) as typeof process.stdout.write;
-  console.error = (...a: unknown[]) => { err.push(a.join(' ')); };
-  try {
-    return { code: await fn(), out: out.join(''), err: err.join('\n') };
-  } finally {
-    process.stdout.write = write;
-    console.error = error;
-  }
-}
 
 function notesFile(content: string): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dpnav-notes-cli-')), 'notes.json');
@@ -52,7 +39,7 @@ test('a malformed notes file is an error naming its position; the file is untouc
   const file = notesFile(text);
   const r = await capture(() => runGraph([LEGACY, '--no-cache', '--notes', file, '--format', 'dot']));
   assert.equal(r.code, 2);
-  assert.equal(r.err, `dpnav graph: ${file}:1:36: "id" must be a non-empty string`);
+  assert.equal(r.err.trimEnd(), `dpnav graph: ${file}:1:36: "id" must be a non-empty string`);
   assert.equal(fs.readFileSync(file, 'utf8'), text);
 });
 

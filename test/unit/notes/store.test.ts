@@ -121,7 +121,9 @@ test('changes on disk are picked up by watch()', async () => {
     store.watch((state) => { seen.push(state.notes.length); if (state.notes.length === 1) resolve(); }, 50);
   });
   new NotesStore(file).set({ target: node('f'), text: 'written by another window' });
-  await got;
+  // The store's poll timer is unref'd (it must not keep an editor's process alive); keep this test's alive.
+  const keepAlive = setInterval(() => {}, 1000);
+  try { await got; } finally { clearInterval(keepAlive); }
   store.dispose();
   assert.equal(store.notes[0].text, 'written by another window');
 });

@@ -6,24 +6,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { run as trace } from '../../../cli/trace';
 import { run as scenarios } from '../../../cli/scenarios';
+import { captureOutput as capture } from '../capture-output';
 
-async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const write = process.stdout.write.bind(process.stdout);
-  const log = console.log;
-  const error = console.error;
-  process.stdout.write = ((chunk: string | Uint8Array) => { out += String(chunk); return true; }) as typeof process.stdout.write;
-  console.log = (...a: unknown[]) => { out += a.join(' ') + '\n'; };
-  console.error = (...a: unknown[]) => { err += a.join(' ') + '\n'; };
-  try {
-    return { code: await fn(), out, err };
-  } finally {
-    process.stdout.write = write;
-    console.log = log;
-    console.error = error;
-  }
-}
 
 test('bad input exits 2 with a message naming the problem', async () => {
   const unknown = await capture(() => trace(['--scenario', 'no-such-scenario']));
