@@ -31,6 +31,9 @@ async function main(): Promise<number> {
     const ratio = r.rssEndMb / r.rssAfterIndexMb;
     console.log(`\n${edits} edits in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${r.rounds} request rounds`);
     console.log(`RSS after first index ${r.rssAfterIndexMb.toFixed(1)} MB, at end ${r.rssEndMb.toFixed(1)} MB: ${ratio.toFixed(3)}× (target ≤ 1.2×) ${ratio <= 1.2 ? 'OK' : 'OVER'}`);
+    const afterFirst = r.rssEndMb / r.rssAfterFirstBatchMb;
+    console.log(`RSS after the first ${batch} edits ${r.rssAfterFirstBatchMb.toFixed(1)} MB: end is ${afterFirst.toFixed(3)}× that; `
+      + `per-round range ${Math.min(...r.rssSamplesMb).toFixed(0)}–${Math.max(...r.rssSamplesMb).toFixed(0)} MB`);
     for (const [kind, ms] of Object.entries(r.latencies)) {
       console.log(`${kind.padEnd(14)} p50 ${percentile(ms, 0.5).toFixed(1)} ms  p95 ${percentile(ms, 0.95).toFixed(1)} ms  max ${Math.max(...ms).toFixed(1)} ms`);
     }

@@ -19,7 +19,11 @@ export interface StormOptions {
 
 export interface StormResult {
   rssAfterIndexMb: number;
+  /** After the first batch of edits: the first re-parse in the analysis thread grows its WASM memory, which never shrinks. */
+  rssAfterFirstBatchMb: number;
   rssEndMb: number;
+  /** RSS after each round (MB). */
+  rssSamplesMb: number[];
   /** Milliseconds per request kind, one entry per round. */
   latencies: Record<'definition' | 'hover' | 'callHierarchy', number[]>;
   /** Rounds whose answers were wrong, described. */
@@ -58,7 +62,7 @@ export function pickTarget(text: string): { name: string; defLine: number; call:
 export async function runEditStorm(opts: StormOptions): Promise<StormResult> {
   const log = opts.log ?? (() => {});
   const session = await startSession({ workspace: opts.workspace, requestTimeoutMs: 60_000 });
-  const result: StormResult = { rssAfterIndexMb: 0, rssEndMb: 0, latencies: { definition: [], hover: [], callHierarchy: [] }, wrong: [], rounds: 0 };
+  const result: StormResult = { rssAfterIndexMb: 0, rssAfterFirstBatchMb: 0, rssEndMb: 0, rssSamplesMb: [], latencies: { definition: [], hover: [], callHierarchy: [] }, wrong: [], rounds: 0 };
   try {
     const state = await session.indexStatus();
     if (state.state !== 'ready') throw new Error(`index not ready: ${JSON.stringify(state)}`);
@@ -104,7 +108,10 @@ export async function runEditStorm(opts: StormOptions): Promise<StormResult> {
       }
       result.rounds++;
       await check(result.rounds);
-      if (result.rounds % 10 === 0) log(`${sent} edits: RSS ${rssMb(session.child.pid!).toFixed(1)} MB`);
+      const rss = rssMb(session.child.pid!);
+      result.rssSamplesMb.push(rss);
+      if (result.rounds === 1) result.rssAfterFirstBatchMb = rss;
+      if (result.rounds % 10 === 0) log(`${sent} edits: RSS ${rss.toFixed(1)} MB`);
     }
     // Let the idle re-index run and the garbage collector catch up before the last sample.
     await new Promise((r) => setTimeout(r, 1000));

@@ -66,6 +66,8 @@ export interface IndexOptions {
    * mistake) is refused with an error naming the limit, before any file is read.
    */
   maxFiles?: number;
+  /** Called as files are parsed (on a cache miss): files done so far and files to parse. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** A folder over `maxFiles`: indexing refused, with a message saying what to change. */
@@ -232,7 +234,7 @@ export class DatapathIndex {
       const usePool = options.workers ?? toExtract.length > 20;
       index.pool = usePool ? ParsePool.create() : undefined;
       try {
-        await index.extractAll(toExtract, scans);
+        await index.extractAll(toExtract, scans, options.onProgress);
       } finally {
         await index.pool?.close();
         index.pool = undefined;
@@ -305,9 +307,11 @@ export class DatapathIndex {
     return this.rolesFrom(defines, () => undefined);
   }
 
-  private async extractAll(files: string[], scans: Map<string, DirectiveScan>): Promise<void> {
+  private async extractAll(files: string[], scans: Map<string, DirectiveScan>, onProgress?: (done: number, total: number) => void): Promise<void> {
+    let done = 0;
+    const progressed = (n: number) => { done += n; onProgress?.(done, files.length); };
     if (!this.pool) {
-      for (const f of files) this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx, scans.get(f)));
+      for (const f of files) { this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx, scans.get(f))); progressed(1); }
       return;
     }
     // Whole-file extraction in batches of ~48 kB, shared between the workers and this thread.
@@ -334,11 +338,13 @@ export class DatapathIndex {
       for (let b = batches.shift(); b; b = batches.shift()) {
         const facts = await pool.extract(b.map((file) => ({ file, text: this.texts.get(file)! })), which);
         for (const f of facts) this.model.set(f);
+        progressed(facts.length);
       }
     };
     const ownLoop = async () => {
       for (let b = batches.pop(); b; b = batches.pop()) {
         for (const f of b) this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx, scans.get(f)));
+        progressed(b.length);
         await new Promise((resolve) => setImmediate(resolve)); // let worker results in
       }
     };

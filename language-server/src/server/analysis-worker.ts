@@ -23,7 +23,7 @@ function handle(m: ToWorker): void {
   switch (m.type) {
     case 'open': {
       queued = [];
-      buildAnalysis(m.root, m.limits).then((a) => {
+      buildAnalysis(m.root, m.limits, (done, total) => send({ type: 'progress', done, total })).then((a) => {
         analysis = a;
         mapper = new PathMapper(a.root);
         send({ type: 'opened', counts: runFeature(a, mapper, 'counts', undefined as never) });

@@ -12,8 +12,8 @@ import type {
 } from './analysis';
 import { TextIndex } from './text-index';
 
-export async function buildAnalysis(root: string, limits?: IndexLimits): Promise<Analysis> {
-  const index = await DatapathIndex.open(root, { exclude: limits?.exclude, maxFiles: limits?.maxFiles });
+export async function buildAnalysis(root: string, limits?: IndexLimits, onProgress?: (done: number, total: number) => void): Promise<Analysis> {
+  const index = await DatapathIndex.open(root, { exclude: limits?.exclude, maxFiles: limits?.maxFiles, onProgress });
   return new CoreAnalysis(index);
 }
 

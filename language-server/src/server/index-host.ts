@@ -12,6 +12,8 @@ import { findBpfRoot, PathMapper } from './workspace';
 
 /** How long after the last keystroke a changed file is re-indexed when no request asks for it first. */
 const IDLE_REINDEX_MS = 200;
+/** Least time between two indexing-progress notifications. */
+const PROGRESS_MS = 250;
 
 export class IndexHost {
   private runner: AnalysisRunner | undefined;
@@ -75,7 +77,14 @@ export class IndexHost {
     };
     let counts: Counts;
     try {
-      counts = await runner.open(found.root, limits);
+      // Progress at most every PROGRESS_MS: a notification per file would flood the client.
+      let lastProgress = 0;
+      counts = await runner.open(found.root, limits, (done, total) => {
+        const now = Date.now();
+        if (generation !== this.generation || (now - lastProgress < PROGRESS_MS && done < total)) return;
+        lastProgress = now;
+        this.setState({ state: 'indexing', root: found.root, files: done, filesTotal: total, programs: 0 });
+      });
     } catch (err) {
       if (generation !== this.generation) return;
       this.setState({ state: 'error', root: found.root, files: 0, programs: 0, message: message(err) });

@@ -22,6 +22,8 @@ export interface IndexState {
   root?: string;
   /** Files indexed so far. */
   files: number;
+  /** While indexing: files to parse in all (with `files` the ones done), for a progress display. */
+  filesTotal?: number;
   /** Programs (entry, tail, policy) in the graph so far. */
   programs: number;
   /** Tail and dynamic-tail edges in the graph so far. */

@@ -15,7 +15,7 @@ export interface AnalysisRunner {
   readonly mode: 'worker' | 'in-process';
   /** Set by the owner: the runner can no longer answer (only a worker can die). */
   onDeath: ((err: Error) => void) | undefined;
-  open(root: string, limits?: IndexLimits): Promise<Counts>;
+  open(root: string, limits?: IndexLimits, onProgress?: (done: number, total: number) => void): Promise<Counts>;
   /** Applied in order, before any later query. */
   update(file: string, text: string): void;
   remove(file: string): void;
@@ -32,6 +32,7 @@ export type ToWorker =
 /** Messages from the worker. */
 export type FromWorker =
   | { type: 'opened'; counts: Counts }
+  | { type: 'progress'; done: number; total: number }
   | { type: 'openFailed'; message: string }
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; message: string }
@@ -44,8 +45,8 @@ export class InProcessRunner implements AnalysisRunner {
   private mapper: PathMapper | undefined;
   constructor(private readonly log: (message: string) => void) {}
 
-  async open(root: string, limits?: IndexLimits): Promise<Counts> {
-    this.analysis = await buildAnalysis(root, limits);
+  async open(root: string, limits?: IndexLimits, onProgress?: (done: number, total: number) => void): Promise<Counts> {
+    this.analysis = await buildAnalysis(root, limits, onProgress);
     this.mapper = new PathMapper(this.analysis.root);
     // In this thread caches fill on demand (warming here would only move the wait).
     return runFeature(this.analysis, this.mapper, 'counts', undefined as never);
@@ -68,6 +69,7 @@ export class WorkerRunner implements AnalysisRunner {
   private nextId = 1;
   private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private opening: { resolve: (c: Counts) => void; reject: (e: Error) => void } | undefined;
+  private onProgress: ((done: number, total: number) => void) | undefined;
   private dead: Error | undefined;
 
   /** Called once if the worker dies (crash, out of memory) while the server still needs it. */
@@ -81,7 +83,8 @@ export class WorkerRunner implements AnalysisRunner {
 
   private onMessage(m: FromWorker): void {
     switch (m.type) {
-      case 'opened': this.opening?.resolve(m.counts); this.opening = undefined; break;
+      case 'opened': this.opening?.resolve(m.counts); this.opening = undefined; this.onProgress = undefined; break;
+      case 'progress': this.onProgress?.(m.done, m.total); break;
       case 'openFailed': this.opening?.reject(new Error(m.message)); this.opening = undefined; break;
       case 'result': this.pending.get(m.id)?.resolve(m.value); this.pending.delete(m.id); break;
       case 'error': this.pending.get(m.id)?.reject(new Error(m.message)); this.pending.delete(m.id); break;
@@ -103,7 +106,8 @@ export class WorkerRunner implements AnalysisRunner {
     this.worker.postMessage(m);
   }
 
-  open(root: string, limits?: IndexLimits): Promise<Counts> {
+  open(root: string, limits?: IndexLimits, onProgress?: (done: number, total: number) => void): Promise<Counts> {
+    this.onProgress = onProgress;
     return new Promise((resolve, reject) => {
       this.opening = { resolve, reject };
       try { this.post({ type: 'open', root, limits }); } catch (err) { reject(err as Error); }

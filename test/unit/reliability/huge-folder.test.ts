@@ -39,6 +39,19 @@ test('dpnav.maxFiles sets the limit: a lower one refuses a smaller tree', async 
   assert.match(state.message ?? '', /more than 10 /);
 });
 
+test('a raised dpnav.maxFiles indexes the big tree, reporting progress as files done / total', async () => {
+  const s = await startSession({ workspace: tree, noWait: true, initializationOptions: { maxFiles: 10_000 } });
+  sessions.push(s);
+  const state = await s.waitForReady(120_000);
+  assert.equal(state.state, 'ready', state.message);
+  assert.equal(state.files, GENERATED + 2);
+  const progress = s.states.filter((p) => p.state === 'indexing' && p.filesTotal !== undefined);
+  assert.ok(progress.length >= 1, JSON.stringify(s.states.map((p) => [p.state, p.files, p.filesTotal])));
+  for (const p of progress) assert.ok(p.files <= p.filesTotal! && p.filesTotal === GENERATED + 2, JSON.stringify(p));
+  const counts = progress.map((p) => p.files);
+  assert.deepEqual(counts, [...counts].sort((a, b) => a - b), 'progress only moves forward');
+});
+
 test('dpnav.exclude leaves the generated folder out and the rest is indexed', async () => {
   for (const exclude of [['vendor'], ['vendor/kernel'], ['**/drivers']]) {
     const s = await startSession({ workspace: tree, noWait: true, initializationOptions: { exclude } });
