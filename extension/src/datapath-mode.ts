@@ -10,8 +10,12 @@ import {
   type InactiveRegionsResult, type ModeStatus, type SetModeParams,
 } from '../../language-server/src/server/protocol';
 import type { ServerConnection } from './server-connection';
+import path from 'node:path';
+import { modeFromHeaders, modeFromSettings, type DatapathMode as ModeDefinition } from '../../language-server/src/modes/modes';
 
 const STATE_KEY = 'dpnav.mode';
+/** A user mode (dpnav.modes / dpnav.modeHeaders) the editor evaluates with; the simulator runs STATE_KEY's mode. */
+const EDITOR_KEY = 'dpnav.editorMode';
 
 export class DatapathMode implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ModeName>();
@@ -28,10 +32,25 @@ export class DatapathMode implements vscode.Disposable {
     return isModeName(configured) ? configured : 'vxlan';
   }
 
+  /** The mode the editor evaluates `#if`s with: a built-in one (then equal to `current`) or a user mode. */
+  get editorMode(): string {
+    const user = this.memento.get<unknown>(EDITOR_KEY);
+    return typeof user === 'string' && user ? user : this.current;
+  }
+
+  /** A built-in mode for both the editor and the simulator. */
   async set(mode: ModeName): Promise<void> {
-    if (mode === this.current) return;
+    if (mode === this.current && this.editorMode === mode) return;
+    await this.memento.update(EDITOR_KEY, undefined);
     await this.memento.update(STATE_KEY, mode);
     this.emitter.fire(mode);
+  }
+
+  /** A user mode for the editor; the simulator runs the closest built-in mode. */
+  async setUserMode(name: string, simulateAs: ModeName): Promise<void> {
+    await this.memento.update(EDITOR_KEY, name);
+    await this.memento.update(STATE_KEY, simulateAs);
+    this.emitter.fire(simulateAs);
   }
 
   /**
@@ -45,7 +64,7 @@ export class DatapathMode implements vscode.Disposable {
     const send = async () => {
       const client = await server.start();
       if (!client) return;
-      const params: SetModeParams = { mode: this.current };
+      const params: SetModeParams = { mode: this.editorMode };
       await client.sendNotification(SetModeNotification, params).catch((err: unknown) => log.warn(`dpnav/setMode failed: ${String(err)}`));
     };
     const decorate = async (editor: vscode.TextEditor) => {
@@ -96,4 +115,36 @@ export class DatapathMode implements vscode.Disposable {
     this.decoration?.dispose();
     this.emitter.dispose();
   }
+}
+
+export interface UserModeChoice {
+  name: string;
+  description: string;
+  /** Reads the mode's defines (settings entry or header files); throws ModeError with where it went wrong. */
+  resolve(): ModeDefinition;
+}
+
+/** The user's own modes from settings: named define sets (dpnav.modes) and node config headers (dpnav.modeHeaders). */
+export function userModes(): UserModeChoice[] {
+  const config = vscode.workspace.getConfiguration('dpnav');
+  const out: UserModeChoice[] = [];
+  const modes = config.get<unknown>('modes');
+  if (Array.isArray(modes)) {
+    modes.forEach((entry, i) => {
+      const name = (entry as { name?: unknown })?.name;
+      if (typeof name === 'string' && !isModeName(name)) {
+        out.push({ name, description: 'your defines (dpnav.modes)', resolve: () => modeFromSettings(entry, `settings: dpnav.modes[${i}]`) });
+      }
+    });
+  }
+  const headers = config.get<unknown>('modeHeaders');
+  if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+      const list = (typeof value === 'string' ? [value] : Array.isArray(value) ? value : []).filter((p): p is string => typeof p === 'string');
+      const paths = list.map((p) => (path.isAbsolute(p) || !base ? p : path.join(base, p)));
+      out.push({ name, description: `node config headers: ${list.join(', ')}`, resolve: () => modeFromHeaders(name, paths) });
+    }
+  }
+  return out;
 }

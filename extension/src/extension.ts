@@ -2,7 +2,8 @@
 // the status bar and starts the language server without waiting for it; the server indexes the tree.
 import { bundleLoadStart } from './activation-clock';
 import * as vscode from 'vscode';
-import { DatapathMode } from './datapath-mode';
+import { DatapathMode, userModes } from './datapath-mode';
+import { simulatorModeFor } from '../../language-server/src/modes/modes';
 import { DATAPATH_VIEW_ID, DatapathTreeProvider, REVEAL_PROGRAM_COMMAND } from './datapath-tree';
 import { revealProgram } from './reveal';
 import { C_DOCUMENT_SELECTOR, registerShowReferences, ServerConnection } from './server-connection';
@@ -27,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): DatapathNavigatorApi
   const mode = new DatapathMode(context.workspaceState);
   mode.connect(server, log);
   let activationMs: number | undefined;
-  const status = new DatapathStatusBar(server.state, mode.current, () => activationMs);
+  const status = new DatapathStatusBar(server.state, mode.editorMode, () => activationMs);
   const notes = new NotesClient(server, mode);
   const deps: PanelDependencies = { extensionUri: context.extensionUri, server, mode, log, notes };
   const tree = new DatapathTreeProvider(server);
@@ -39,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): DatapathNavigatorApi
   context.subscriptions.push(
     log, server, mode, status, tree, treeView,
     server.onDidChangeState((state) => { status.update(state); tree.onServerState(); }),
-    mode.onDidChange((m) => status.setMode(m)),
+    mode.onDidChange(() => status.setMode(mode.editorMode)),
     registerShowReferences(),
     ...notes.register(),
     notes.onDidChange(() => { tree.refresh(); SimulatorPanel.active?.postNotes(); }),
@@ -85,8 +86,17 @@ async function chooseScenario(deps: PanelDependencies): Promise<void> {
 }
 
 async function chooseMode(mode: DatapathMode): Promise<void> {
-  const picked = await vscode.window.showQuickPick(MODES.map((m) => ({
-    label: m, description: MODE_DESCRIPTIONS[m], picked: m === mode.current, mode: m,
-  })), { title: 'Datapath: Choose Datapath Mode', placeHolder: `Active: ${mode.current}` });
-  if (picked) await mode.set(picked.mode);
+  const builtins = MODES.map((m) => ({ label: m, description: MODE_DESCRIPTIONS[m], picked: m === mode.editorMode, mode: m, user: undefined }));
+  const users = userModes().map((u) => ({ label: u.name, description: u.description, picked: u.name === mode.editorMode, mode: undefined, user: u }));
+  const picked = await vscode.window.showQuickPick([...builtins, ...users],
+    { title: 'Datapath: Choose Datapath Mode', placeHolder: `Active: ${mode.editorMode}` });
+  if (!picked) return;
+  if (picked.mode) return mode.set(picked.mode);
+  try {
+    const simulateAs = simulatorModeFor(picked.user!.resolve());
+    await mode.setUserMode(picked.label, simulateAs);
+    void vscode.window.showInformationMessage(`Datapath: the editor uses mode ${picked.label}; the simulator runs the closest built-in mode, ${simulateAs}.`);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Datapath: mode ${picked.label}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

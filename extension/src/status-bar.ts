@@ -9,7 +9,7 @@ export class DatapathStatusBar implements vscode.Disposable {
   private firstIndex: { report(message: string): void; done(): void } | undefined;
   private firstIndexShown = false;
 
-  constructor(private state: IndexState, private mode: ModeName, private readonly activationMs: () => number | undefined) {
+  constructor(private state: IndexState, private mode: string, private readonly activationMs: () => number | undefined) {
     this.item.name = 'Datapath Navigator';
     this.item.command = 'dpnav.chooseMode';
     this.render();
@@ -26,7 +26,7 @@ export class DatapathStatusBar implements vscode.Disposable {
     }
   }
 
-  setMode(mode: ModeName): void {
+  setMode(mode: string): void {
     this.mode = mode;
     this.render();
   }

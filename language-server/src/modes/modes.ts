@@ -143,3 +143,18 @@ export function modeFromSettings(value: unknown, where: string): DatapathMode {
     origin: where,
   };
 }
+
+/**
+ * The built-in mode the simulator runs for a mode: a user's own defines (or a node's headers) are
+ * simulated as the closest built-in, judged by the same define names the built-ins set.
+ */
+export function simulatorModeFor(mode: DatapathMode): ModeName {
+  const builtin = BUILTIN_MODES.find((m) => m.name === mode.name);
+  if (builtin) return builtin.name as ModeName;
+  const has = (name: string) => Object.keys(mode.defines).some((k) => k === name || k.startsWith(`${name}(`));
+  if (has('TUNNEL_MODE') || has('ENCAP_IFINDEX') || has('HAVE_ENCAP')) {
+    const protocol = mode.defines.TUNNEL_PROTOCOL ?? '';
+    return has('ENCAP_GENEVE') || /GENEVE|^2$/.test(protocol.trim()) ? 'geneve' : 'vxlan';
+  }
+  return has('ENABLE_HOST_ROUTING') || has('ENABLE_REDIRECT_FAST') ? 'native-host-routing' : 'native';
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BUILTIN_MODES, builtinMode, modeFromHeaders, modeFromSettings, modeMacros, ModeError } from '../../../language-server/src/modes/modes';
+import { BUILTIN_MODES, builtinMode, modeFromHeaders, modeFromSettings, modeMacros, ModeError, simulatorModeFor } from '../../../language-server/src/modes/modes';
 import { evaluateCondition, macroTable } from '../../../language-server/src/modes/cpp-expr';
 
 const holds = (mode: string, expr: string) => evaluateCondition(expr, macroTable(modeMacros(builtinMode(mode)!))).value;
@@ -62,4 +62,15 @@ test('user-defined modes from settings are validated field by field', () => {
     /dpnav\.modes\[1\].*defines\.not a name: expected a macro name/);
   assert.throws(() => modeFromSettings({ defines: {} }, 'settings: dpnav.modes[2]'), /name: expected/);
   assert.throws(() => modeFromSettings('vxlan', 'settings: dpnav.modes[3]'), /expected an object/);
+});
+
+test('user modes are simulated as the closest built-in mode', () => {
+  const user = (defines: Record<string, string>) => modeFromSettings({ name: 'mine', defines }, 'settings: dpnav.modes[0]');
+  assert.equal(simulatorModeFor(builtinMode('native-host-routing')!), 'native-host-routing');
+  assert.equal(simulatorModeFor(user({ ENABLE_IPV4: '1', TUNNEL_MODE: '1' })), 'vxlan');
+  assert.equal(simulatorModeFor(user({ ENCAP_IFINDEX: '7', TUNNEL_PROTOCOL: 'TUNNEL_PROTOCOL_GENEVE' })), 'geneve');
+  assert.equal(simulatorModeFor(user({ ENCAP_IFINDEX: '7', ENCAP_GENEVE: '1' })), 'geneve');
+  assert.equal(simulatorModeFor(user({ ENABLE_IPV4: '1', ENABLE_HOST_ROUTING: '1' })), 'native-host-routing');
+  assert.equal(simulatorModeFor(user({ ENABLE_IPV4: '1', ENABLE_REDIRECT_FAST: '1' })), 'native-host-routing');
+  assert.equal(simulatorModeFor(user({ ENABLE_IPV4: '1' })), 'native');
 });
