@@ -264,6 +264,20 @@ async function step(page, name, shot, body) {
       }, 15000);
       return `status bar and panel in mode ${mode.value}`;
     });
+
+    await step(page, 'a mode of your own (dpnav.modes) drives the editor; the simulator runs the closest built-in mode', '8-user-mode', async () => {
+      await runCommand(page, 'Datapath: Choose Datapath Mode');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill('e2e-own');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'e2e-own-host-routing' }).first().click();
+      await page.locator('.statusbar-item', { hasText: /programs · e2e-own-host-routing$/ }).first().waitFor({ timeout: 15000 });
+      const mode = await waitFor('the simulator did not follow the user mode', async () => {
+        const value = await webview.locator('#mode-select').evaluate((el) => el.value).catch(() => undefined);
+        return { ok: value === 'native-host-routing', detail: `mode select is ${value}`, value };
+      }, 15000);
+      return `status bar e2e-own-host-routing, simulator ${mode.value}`;
+    });
   } finally {
     await ctx.close().catch(() => undefined);
     fs.rmSync(profile, { recursive: true, force: true });
