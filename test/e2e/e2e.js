@@ -242,7 +242,12 @@ async function step(page, name, shot, body) {
     await step(page, 'the simulator panel comes back after a window reload, at the same step', '6-reload', async () => {
       const before = await webview.locator('li.step.current').getAttribute('data-index', { timeout: 10000 });
       const scenario = await webview.locator('#step-position').textContent({ timeout: 5000 });
-      await page.reload();
+      // Developer: Reload Window shuts the workbench down in order, so VS Code saves the webview's state first;
+      // a raw browser reload may cut that save short, and the panel would come back as new.
+      await Promise.all([
+        page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 90000 }),
+        runCommand(page, 'Developer: Reload Window'),
+      ]);
       await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
       const current = webview.locator('li.step.current');
       await current.waitFor({ timeout: 150000 }); // a reloaded workbench restores webviews last; slow under load
