@@ -21,7 +21,7 @@ export class DatapathStatusBar implements vscode.Disposable {
     this.render();
     if (state.state === 'indexing' && !this.firstIndexShown) this.showFirstIndexProgress();
     if (this.firstIndex) {
-      if (state.state === 'indexing' || state.state === 'searching') this.firstIndex.report(`${state.files} files, ${state.programs} programs so far`);
+      if (state.state === 'indexing' || state.state === 'searching') this.firstIndex.report(`${state.files}${state.filesTotal ? ` of ${state.filesTotal}` : ''} files, ${state.programs} programs so far`);
       else this.firstIndex.done();
     }
   }
@@ -50,7 +50,7 @@ export class DatapathStatusBar implements vscode.Disposable {
         this.item.text = `$(search) Datapath: looking for bpf/ · ${mode}`;
         break;
       case 'indexing':
-        this.item.text = `$(sync~spin) Datapath: indexing ${s.files} files · ${mode}`;
+        this.item.text = `$(sync~spin) Datapath: indexing ${s.files}${s.filesTotal ? `/${s.filesTotal}` : ''} files · ${mode}`;
         break;
       case 'ready':
         this.item.text = `$(circuit-board) ${s.programs} programs · ${mode}`;
