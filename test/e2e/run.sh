@@ -17,6 +17,11 @@ VSCE_VERSION=4.1.0
 t0=$(date +%s)
 phase() { echo "=== [$(( $(date +%s) - t0 ))s] $*"; }
 mkdir -p "$CACHE"
+# Run under `npm run test:e2e`, this script inherits npm's npm_config_* variables, and a nested npm reads
+# them as its own config: npm_config_user_agent ("npm/11 node/v20 …") would make code-server's postinstall
+# believe it runs on Node 20 even with Node 24 first on PATH. The installs below start from a clean npm env.
+unset_npm_env() { local v; for v in $(compgen -e | grep -E '^npm_(config|package|lifecycle)_' || true); do unset "$v"; done; }
+unset_npm_env
 
 # --- tools (each step is skipped when its result is already in the cache) ---
 need=()
