@@ -9,7 +9,8 @@ import {
   InactiveRegionsRequest, ModeChangedNotification, SetModeNotification,
   type InactiveRegionsResult, type ModeStatus, type SetModeParams,
 } from '../../language-server/src/server/protocol';
-import type { ServerConnection } from './server-connection';
+import { dpnavSettings, type ServerConnection } from './server-connection';
+import { settingValue } from './trust';
 import path from 'node:path';
 import { modeFromHeaders, modeFromSettings, type DatapathMode as ModeDefinition } from '../../language-server/src/modes/modes';
 
@@ -95,6 +96,8 @@ export class DatapathMode implements vscode.Disposable {
     });
     this.subscriptions.push(
       this.onDidChange(() => void send()),
+      // A restarted server (it died; the client started a new one) starts with no mode: tell it again.
+      server.onDidRestart(() => void send()),
       // A re-index starts the analysis without a mode; the server re-applies it, but a restarted server needs it again.
       server.onDidChangeState((s) => { if (s.state === 'ready') decorateAll(); }),
       vscode.window.onDidChangeVisibleTextEditors(() => decorateAll()),
@@ -126,9 +129,10 @@ export interface UserModeChoice {
 
 /** The user's own modes from settings: named define sets (dpnav.modes) and node config headers (dpnav.modeHeaders). */
 export function userModes(): UserModeChoice[] {
-  const config = vscode.workspace.getConfiguration('dpnav');
+  // Both settings are restricted: in an untrusted workspace only the user's own values count (trust.ts).
+  const config = dpnavSettings();
   const out: UserModeChoice[] = [];
-  const modes = config.get<unknown>('modes');
+  const modes = settingValue<unknown>(config, 'modes');
   if (Array.isArray(modes)) {
     modes.forEach((entry, i) => {
       const name = (entry as { name?: unknown })?.name;
@@ -137,7 +141,7 @@ export function userModes(): UserModeChoice[] {
       }
     });
   }
-  const headers = config.get<unknown>('modeHeaders');
+  const headers = settingValue<unknown>(config, 'modeHeaders');
   if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
     const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {

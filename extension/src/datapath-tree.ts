@@ -2,6 +2,7 @@
 // programs they tail-call beneath them; a click opens the program's source. Filled from the server's graph
 // once the first index is done, refreshed when the server re-indexes.
 import * as vscode from 'vscode';
+import { codeSpan, plainText } from './markdown';
 import type { GraphProgram } from '../../language-server/src/core/graph-schema';
 import { GraphOutline, programKey, type OutlineGroup } from './graph-outline';
 import type { ServerConnection } from './server-connection';
@@ -61,10 +62,11 @@ export class DatapathTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     item.iconPath = new vscode.ThemeIcon(p.kind === 'entry' ? 'symbol-event' : p.kind === 'tail' ? 'debug-step-into' : 'shield');
     item.description = [node.via, `${p.file}:${p.line}`].filter(Boolean).join('  ');
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown(`**${p.name}** (${p.kind} program of \`${p.object}\`)\n\n`);
-    if (p.attach) tooltip.appendMarkdown(`attached at ${p.attach.device} · ${p.attach.hook}\n\n`);
-    if (p.slot) tooltip.appendMarkdown(`tail-call slot \`${p.slot}\`${p.slotValue !== undefined ? ` = ${p.slotValue}` : ''}\n\n`);
-    if (p.condition) tooltip.appendMarkdown(`only when \`${p.condition}\`\n\n`);
+    // Names, objects, devices and conditions come from the workspace's C tree: literal text only (markdown.ts).
+    tooltip.appendMarkdown(`**${plainText(p.name)}** (${plainText(p.kind)} program of ${codeSpan(p.object)})\n\n`);
+    if (p.attach) tooltip.appendMarkdown(`attached at ${plainText(p.attach.device)} · ${plainText(p.attach.hook)}\n\n`);
+    if (p.slot) tooltip.appendMarkdown(`tail-call slot ${codeSpan(p.slot)}${p.slotValue !== undefined ? ` = ${plainText(String(p.slotValue))}` : ''}\n\n`);
+    if (p.condition) tooltip.appendMarkdown(`only when ${codeSpan(p.condition)}\n\n`);
     const notes = this.notesFor?.(p) ?? [];
     if (notes.length) {
       item.description = `📝${notes.length > 1 ? notes.length : ''} ${item.description}`;

@@ -8,7 +8,7 @@ import type { ServerConnection } from './server-connection';
 import type { DatapathMode } from './datapath-mode';
 import type { PanelNotes } from './simulator-panel';
 import type { NoteTargetMessage, WebviewNote } from '../../webview/src/protocol';
-import { errorText } from './server-connection';
+import { errorText, isConnectionLoss } from './server-connection';
 import { runBuiltin, scenarioSummaries } from './simulation';
 import {
   NotesAnchorsRequest, NotesChangedNotification, NotesCommands, NotesDeleteRequest, NotesListRequest, NotesReattachRequest, NotesSetRequest,
@@ -41,6 +41,8 @@ export class NotesClient implements vscode.Disposable, PanelNotes {
     });
     return [
       this,
+      // A restarted server re-reads the notes file; ask for the list again (changes meanwhile are in it).
+      this.server.onDidRestart(() => void this.list()),
       vscode.commands.registerCommand(NotesCommands.add, (target?: NoteTarget, place?: NotePlace) => this.add(target, place)),
       vscode.commands.registerCommand(NotesCommands.edit, (id?: string) => this.edit(id)),
       vscode.commands.registerCommand(NotesCommands.delete, (id?: string) => this.remove(id)),
@@ -181,7 +183,8 @@ export class NotesClient implements vscode.Disposable, PanelNotes {
     try {
       return await client.sendRequest<R>(method, params);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Datapath: ${method} failed: ${errorText(err)}`);
+      // Lost with a dying server: the restart is announced once (RestartPolicy), not once per request.
+      if (!isConnectionLoss(err)) void vscode.window.showErrorMessage(`Datapath: ${method} failed: ${errorText(err)}`);
       return undefined;
     }
   }

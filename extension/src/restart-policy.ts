@@ -15,6 +15,8 @@ export interface RestartPolicyOptions {
   windowMs?: number;
   /** Shown to the user (once for the first restart, once when giving up). */
   notify: (message: string) => void;
+  /** Written to the log only: transport errors, every restart after the first. */
+  log?: (message: string) => void;
   now?: () => number;
 }
 
@@ -35,9 +37,16 @@ export class RestartPolicy implements ErrorHandler {
   /** Total restarts so far (for the status line and tests). */
   get restartCount(): number { return this.restarts.length; }
 
-  error(_error: Error, _message: unknown, count: number | undefined): ErrorHandlerResult {
-    // A few transport errors in a row are survivable; a stream of them means the pipe is gone.
-    return (count ?? 1) <= 3 ? { action: ERROR_CONTINUE } : { action: ERROR_SHUTDOWN };
+  /** The last close was not followed by a restart: the server stays down. */
+  gaveUp = false;
+
+  error(error: Error, _message: unknown, count: number | undefined): ErrorHandlerResult {
+    // A few transport errors in a row are survivable; a stream of them means the pipe is gone. Either way
+    // the user hears of it through closed() alone (handled: the client would otherwise pop up an error of
+    // its own for each, e.g. the write that fails as the server dies).
+    const n = count ?? 1;
+    this.options.log?.(`language server connection error ${n}: ${error?.message ?? String(error)}`);
+    return n <= 3 ? { action: ERROR_CONTINUE, handled: true } : { action: ERROR_SHUTDOWN, handled: true };
   }
 
   closed(): CloseHandlerResult {
@@ -49,13 +58,15 @@ export class RestartPolicy implements ErrorHandler {
         this.options.notify(`Datapath Navigator: the language server stopped ${recent.length + 1} times in a few minutes and was not restarted. `
           + 'Run "Developer: Reload Window" to try again; the output channel "Datapath Navigator" has the details.');
       }
+      this.gaveUp = true;
       return { action: CLOSE_DO_NOT_RESTART, handled: true };
     }
+    this.gaveUp = false;
     this.restarts.push(t);
     if (!this.toldRestart) {
       this.toldRestart = true;
       this.options.notify('Datapath Navigator: the language server stopped unexpectedly and was restarted; navigation is re-indexing.');
-    }
+    } else this.options.log?.(`language server stopped again and was restarted (${this.restarts.length} restarts)`);
     return { action: CLOSE_RESTART, handled: true };
   }
 }

@@ -11,12 +11,16 @@ import {
 } from '../../language-server/src/server/protocol';
 import type { Graph } from '../../language-server/src/core/graph-schema';
 import { RestartPolicy } from './restart-policy';
+import { serverSection, type SettingsSource } from './trust';
 
 /** Source files the server analyses: C files, and headers (VS Code calls *.h "cpp" by default). */
 export const C_DOCUMENT_SELECTOR: Array<{ scheme: string; language: string; pattern?: string }> = [
   { scheme: 'file', language: 'c' },
   { scheme: 'file', language: 'cpp', pattern: '**/*.h' },
 ];
+
+/** How long a request lost with a dying server waits for the restarted one before failing. */
+const RESTART_WAIT_MS = 30_000;
 
 export class ServerConnection implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -26,6 +30,10 @@ export class ServerConnection implements vscode.Disposable {
   private graphCache: Graph | undefined;
   private readonly graphEmitter = new vscode.EventEmitter<void>();
   readonly onDidInvalidateGraph = this.graphEmitter.event;
+  private readonly restartEmitter = new vscode.EventEmitter<void>();
+  /** Fires when a server that died was restarted and is running again (it starts with no mode set). */
+  readonly onDidRestart = this.restartEmitter.event;
+  private disposed = false;
   /** Fires on every index phase change the server reports (and when it fails to start). */
   readonly onDidChangeState = this.stateEmitter.event;
 
@@ -51,32 +59,92 @@ export class ServerConnection implements vscode.Disposable {
       return undefined;
     }
     // Loaded here rather than at the top so activation does not pay for evaluating the client library.
-    const { LanguageClient, TransportKind } = await import('vscode-languageclient/node');
-    const settings = vscode.workspace.getConfiguration('dpnav');
-    const initializationOptions: ServerSettings = {
-      bpfRoot: settings.get<string>('bpfRoot') || undefined,
+    const { LanguageClient, TransportKind, DidChangeConfigurationNotification } = await import('vscode-languageclient/node');
+    // Evaluated at every (re)start: a restarted server gets the settings of now. Restricted settings come
+    // from the user's settings only while the workspace is untrusted (trust.ts).
+    const initializationOptions = (): ServerSettings & { notesFile?: string } => ({
+      ...serverSection(dpnavSettings(), SERVER_SETTING_KEYS),
       codeLensCommands: true,
-      exclude: settings.get<string[]>('exclude'),
-      maxFiles: settings.get<number>('maxFiles'),
-    };
-    const client = new LanguageClient('dpnav', 'Datapath Navigator', {
+    });
+    const sendSettings = (): Promise<void> => client.sendNotification(DidChangeConfigurationNotification.type,
+      { settings: { dpnav: serverSection(dpnavSettings(), SERVER_SETTING_KEYS) } });
+    const restarts = new RestartPolicy({
+      notify: (m) => { this.log.error(m); void vscode.window.showWarningMessage(m); },
+      log: (m) => this.log.warn(m),
+    });
+    const client: LanguageClient = new LanguageClient('dpnav', 'Datapath Navigator', {
       run: { module: serverModule, transport: TransportKind.ipc },
       debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
     }, {
       documentSelector: C_DOCUMENT_SELECTOR,
       initializationOptions,
       synchronize: { configurationSection: 'dpnav' },
+      middleware: {
+        workspace: {
+          // The client would send the whole `dpnav` section as VS Code resolves it; send the keys the
+          // initialization options carry, through the trust rule, instead.
+          didChangeConfiguration: (): Promise<void> => sendSettings(),
+        },
+      },
       outputChannel: this.log,
       // A dead server is restarted (a bounded number of times) and the user is told once.
-      errorHandler: new RestartPolicy({ notify: (m) => { this.log.error(m); void vscode.window.showWarningMessage(m); } }),
+      errorHandler: restarts,
     });
     client.onNotification(IndexStateNotification, (state: IndexState) => this.setState(state));
+    this.followRestarts(client, restarts);
+    // Granting trust makes the workspace's restricted settings count: the server hears them at once.
+    this.context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (client.isRunning()) void sendSettings().catch(() => undefined);
+    }));
     this.client = client;
     await client.start();
     // The first notification may have gone out before our handler was in place.
     const state = await client.sendRequest<IndexState>(IndexStatusRequest).catch(() => undefined);
     if (state) this.setState(state);
     return client;
+  }
+
+  /**
+   * The client restarts a dead server by itself (RestartPolicy); the handlers registered on it survive.
+   * What does not: the index state (the new server indexes from scratch), which the status bar must not
+   * show as the old one's, and the datapath mode, which onDidRestart's listeners send again.
+   */
+  private followRestarts(client: LanguageClient, restarts: RestartPolicy): void {
+    // vscode-languageclient's State: Stopped 1, Running 2, Starting 3. A restart goes Running → Stopped →
+    // Starting → Running; giving up goes Running → Stopped, with the policy's gaveUp set just before.
+    let ranOnce = false;
+    client.onDidChangeState(async ({ oldState, newState }) => {
+      if (this.disposed) return;
+      if (newState === 2) {
+        if (!ranOnce) { ranOnce = true; return; }
+        this.log.info('language server restarted');
+        const state = await client.sendRequest<IndexState>(IndexStatusRequest).catch(() => undefined);
+        if (state && !this.disposed) this.setState(state);
+        if (!this.disposed) this.restartEmitter.fire();
+      } else if (ranOnce && oldState === 2) {
+        this.setState(restarts.gaveUp
+          ? { state: 'error', files: 0, programs: 0, message: 'the language server stopped and was not restarted' }
+          : { state: 'searching', files: 0, programs: 0, message: 'the language server is restarting' });
+      }
+    });
+  }
+
+  /** Runs a request; if the server died under it and is being restarted, once more on the new server. */
+  private async retryOnRestart<R>(request: () => Promise<R>): Promise<R> {
+    try {
+      return await request();
+    } catch (err) {
+      if (!isConnectionLoss(err) || this.disposed) throw err;
+      // Until the new server runs; not at all once the policy gives up (the state turns to 'error').
+      const restarted = await new Promise<boolean>((resolve) => {
+        const done = (ok: boolean) => { clearTimeout(timer); restartSub.dispose(); stateSub.dispose(); resolve(ok); };
+        const timer = setTimeout(() => done(false), RESTART_WAIT_MS);
+        const restartSub = this.onDidRestart(() => done(true));
+        const stateSub = this.onDidChangeState((s) => { if (s.state === 'error') done(false); });
+      });
+      if (!restarted) throw err;
+      return request();
+    }
   }
 
   /** Forgets the cached graph (the datapath mode changed what is compiled in) and tells who shows it. */
@@ -92,7 +160,7 @@ export class ServerConnection implements vscode.Disposable {
     if (!client) return undefined;
     const params: GraphParams = { waitForIndex: true };
     try {
-      this.graphCache = await client.sendRequest<Graph>(GraphRequest, params);
+      this.graphCache = await this.retryOnRestart(() => client.sendRequest<Graph>(GraphRequest, params));
       return this.graphCache;
     } catch (err) {
       this.log.appendLine(`dpnav/graph failed: ${errorText(err)}`);
@@ -105,7 +173,7 @@ export class ServerConnection implements vscode.Disposable {
     const client = await this.start();
     if (!client) return { found: false, reason: this.current.message ?? 'the language server is not running' };
     try {
-      return await client.sendRequest<LocateResult>(LocateRequest, params);
+      return await this.retryOnRestart(() => client.sendRequest<LocateResult>(LocateRequest, params));
     } catch (err) {
       return { found: false, reason: `the language server could not locate ${params.function}: ${errorText(err)}` };
     }
@@ -124,8 +192,10 @@ export class ServerConnection implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.stateEmitter.dispose();
     this.graphEmitter.dispose();
+    this.restartEmitter.dispose();
     void this.client?.stop();
   }
 }
@@ -144,6 +214,22 @@ export function toPosition(p: LspPosition): vscode.Position {
 
 export function toRange(r: LspRange): vscode.Range {
   return new vscode.Range(toPosition(r.start), toPosition(r.end));
+}
+
+/** The `dpnav` settings the language server reads (docs/lsp.md, docs/notes.md). */
+const SERVER_SETTING_KEYS = ['bpfRoot', 'notesFile', 'modes', 'modeHeaders', 'exclude', 'maxFiles'];
+
+/** The `dpnav` settings as the extension reads them: through the Workspace Trust rule of trust.ts. */
+export function dpnavSettings(): SettingsSource {
+  const config = vscode.workspace.getConfiguration('dpnav');
+  return { get: (key) => config.get(key), inspect: (key) => config.inspect(key), trusted: vscode.workspace.isTrusted };
+}
+
+/** A request lost because the server died or the client is restarting it (jsonrpc's PendingResponseRejected,
+ *  ConnectionInactive): the restart tells the user once; callers log these rather than show them. */
+export function isConnectionLoss(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === -32097 || code === -32096;
 }
 
 export function errorText(err: unknown): string {

@@ -1,6 +1,7 @@
 // The status bar item: index progress, number of programs, the active datapath mode. A click chooses the
 // mode. The first index also shows a progress notification, closed when the server is done.
 import * as vscode from 'vscode';
+import { codeSpan, plainText } from './markdown';
 import type { IndexState } from '../../language-server/src/server/protocol';
 import type { ModeName } from '../../webview/src/protocol';
 
@@ -64,12 +65,12 @@ export class DatapathStatusBar implements vscode.Disposable {
     }
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown(`**Datapath Navigator**\n\n`);
-    if (s.root) tooltip.appendMarkdown(`tree: \`${s.root}\`\n\n`);
+    if (s.root) tooltip.appendMarkdown(`tree: ${codeSpan(s.root)}\n\n`);
     tooltip.appendMarkdown(`index: ${s.state}, ${s.files} files, ${s.programs} programs${s.tailEdges !== undefined ? `, ${s.tailEdges} tail calls` : ''}`);
     if (s.elapsedMs !== undefined) tooltip.appendMarkdown(` (first index ${Math.round(s.elapsedMs)} ms)`);
     tooltip.appendMarkdown('\n\n');
     if (s.message) tooltip.appendText(`${s.message}\n\n`);
-    tooltip.appendMarkdown(`datapath mode: **${mode}**; click to change\n\n`);
+    tooltip.appendMarkdown(`datapath mode: **${plainText(mode)}**; click to change\n\n`);
     const activation = this.activationMs();
     if (activation !== undefined) tooltip.appendMarkdown(`activated in ${activation.toFixed(1)} ms`);
     this.item.tooltip = tooltip;

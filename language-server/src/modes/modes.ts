@@ -10,6 +10,9 @@
 import fs from 'node:fs';
 import { parseDefine, type MacroDefinition } from './cpp-expr';
 
+/** A node's generated config header is tens of kB; a bigger file named in dpnav.modeHeaders is refused. */
+export const MAX_HEADER_BYTES = 4 * 1024 * 1024;
+
 export type ModeName = 'vxlan' | 'geneve' | 'native' | 'native-host-routing';
 
 export interface DatapathMode {
@@ -94,8 +97,11 @@ export function modeFromHeaders(name: string, paths: string[]): DatapathMode {
   for (const path of paths) {
     let text: string;
     try {
+      const size = fs.statSync(path).size;
+      if (size > MAX_HEADER_BYTES) throw new ModeError(path, 0, `config header is ${(size / 1048576).toFixed(1)} MB; headers over ${MAX_HEADER_BYTES / 1048576} MB are not read`);
       text = fs.readFileSync(path, 'latin1');
     } catch (e) {
+      if (e instanceof ModeError) throw e;
       throw new ModeError(path, 0, `cannot read config header: ${(e as Error).message}`);
     }
     const lines = text.split(/\r?\n/);

@@ -19,6 +19,8 @@ import {
 
 const LOCK_WAIT_MS = 3000;
 const STALE_LOCK_MS = 10_000;
+/** A notes file larger than this is refused (not read, never written): it is workspace input, read on every change. */
+export const MAX_NOTES_BYTES = 16 * 1024 * 1024;
 
 export type NotesState =
   | { ok: true; notes: Note[] }
@@ -159,8 +161,13 @@ export class NotesStore {
   private readDisk(): { notes: Note[]; text: string | undefined } {
     let text: string;
     try {
+      const size = fs.statSync(this.file).size;
+      if (size > MAX_NOTES_BYTES) {
+        throw new NotesFileError(this.file, 1, 1, `the notes file is ${(size / 1048576).toFixed(1)} MB; notes files over ${MAX_NOTES_BYTES / 1048576} MB are not read (nor written)`);
+      }
       text = fs.readFileSync(this.file, 'utf8');
     } catch (err) {
+      if (err instanceof NotesFileError) throw err;
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { notes: [], text: undefined };
       throw new NotesFileError(this.file, 1, 1, `cannot read the notes file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }

@@ -37,3 +37,22 @@ test('transport errors: a few are survived, a stream shuts the connection', () =
   assert.equal(policy.error(new Error('x'), undefined, 1).action, 1);
   assert.equal(policy.error(new Error('x'), undefined, 5).action, 2);
 });
+
+test('transport errors are handled quietly (logged, no notification of the client\'s own); giving up is remembered', () => {
+  const told: string[] = [];
+  const logged: string[] = [];
+  let clock = 0;
+  const policy = new RestartPolicy({ notify: (m) => told.push(m), log: (m) => logged.push(m), now: () => clock, maxRestarts: 1, windowMs: 60_000 });
+  const e = policy.error(new Error('write EPIPE'), undefined, 1);
+  assert.equal(e.handled, true);
+  assert.equal(policy.error(new Error('write EPIPE'), undefined, 4).handled, true);
+  assert.equal(logged.length, 2);
+  assert.match(logged[0], /EPIPE/);
+  assert.equal(told.length, 0);
+  assert.equal(policy.closed().handled, true);
+  assert.equal(policy.gaveUp, false);
+  clock += 10;
+  assert.equal(policy.closed().action, 1);
+  assert.equal(policy.gaveUp, true);
+  assert.equal(told.length, 2, 'told of the restart, then of giving up');
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BUILTIN_MODES, builtinMode, modeFromHeaders, modeFromSettings, modeMacros, ModeError, simulatorModeFor } from '../../../language-server/src/modes/modes';
+import { BUILTIN_MODES, builtinMode, modeFromHeaders, modeFromSettings, modeMacros, ModeError, simulatorModeFor, MAX_HEADER_BYTES } from '../../../language-server/src/modes/modes';
 import { evaluateCondition, macroTable } from '../../../language-server/src/modes/cpp-expr';
 
 const holds = (mode: string, expr: string) => evaluateCondition(expr, macroTable(modeMacros(builtinMode(mode)!))).value;
@@ -53,6 +53,14 @@ test('a mode from a generated config header', () => {
 test('an unreadable header is an error naming the file', () => {
   assert.throws(() => modeFromHeaders('x', ['/nonexistent/node_config.h']), (e: unknown) =>
     e instanceof ModeError && e.file === '/nonexistent/node_config.h' && /cannot read/.test(e.message));
+});
+
+test('a config header over the size limit is refused, naming the file', () => {
+  const header = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dpnav-mode-big-')), 'node_config.h');
+  fs.writeFileSync(header, '#define ENABLE_IPV4 1\n');
+  fs.truncateSync(header, MAX_HEADER_BYTES + 1);
+  assert.throws(() => modeFromHeaders('big', [header]), (e: unknown) =>
+    e instanceof ModeError && e.file === header && /headers over 4 MB are not read/.test(e.message));
 });
 
 test('user-defined modes from settings are validated field by field', () => {

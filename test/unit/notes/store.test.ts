@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NotesStore } from '../../../language-server/src/notes/store';
+import { NotesStore, MAX_NOTES_BYTES } from '../../../language-server/src/notes/store';
 import { NotesFileError } from '../../../language-server/src/notes/schema';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -98,6 +98,20 @@ test('a malformed file is reported with path and line:column and never overwritt
   assert.equal(fs.readFileSync(file, 'utf8'), broken, 'bytes unchanged');
   assert.equal(fs.statSync(file).mtimeMs, past.getTime(), 'mtime unchanged');
   assert.deepEqual(fs.readdirSync(path.dirname(file)), ['datapath-notes.json'], 'no temp or lock file left');
+});
+
+test('a notes file over the size limit is refused by name and never overwritten', () => {
+  const file = tempFile();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, '{"version": 1, "notes": []}');
+  fs.truncateSync(file, MAX_NOTES_BYTES + 1); // sparse: the size is what counts, not the bytes
+  const store = new NotesStore(file);
+  assert.equal(store.state.ok, false);
+  const error = (store.state as { error: NotesFileError }).error;
+  assert.equal(error.file, file);
+  assert.match(error.message, /over 16 MB/);
+  assert.throws(() => store.set({ target: node('f'), text: 'x' }), NotesFileError);
+  assert.equal(fs.statSync(file).size, MAX_NOTES_BYTES + 1, 'size unchanged: nothing was written');
 });
 
 test('schema errors name the field\'s position', () => {
