@@ -1,20 +1,27 @@
 // Language-server latencies through a real LSP client over stdio:
-//   node --import tsx test/bench/lsp-bench.ts [bpf-dir] [--rounds N]
+//   node --import tsx test/bench/lsp-bench.ts [bpf-dir] [--rounds N] [--bundle] [--no-cold]
 // Prints p50/p99 of definition, references, call hierarchy (prepare, outgoing, incoming), hover and
 // document symbols at positions taken from the tree's own graph, the one-file edit → updated answer
-// time, and each figure's ratio to a bare JSON-RPC round trip to the same server in the same run.
+// time (without a datapath mode, and with one as VS Code always has: hover and code lens then need the
+// mode's view of the edited tree), and each figure's ratio to a bare JSON-RPC round trip to the same
+// server in the same run. Then, unless --no-cold, a cold start (empty cache): how fast requests sent
+// while the tree is indexed answer, and how many of them answer something.
+// The server runs from source (tsx); --bundle runs the bundled dist/cli.js (npm run build) instead.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Position } from 'vscode-languageserver-protocol';
 import { startSession, type LspSession, repoRoot } from '../unit/lsp/harness';
+import { ModeChangedNotification, SetModeNotification } from '../../language-server/src/server/protocol';
 import type { Graph } from '../../language-server/src/core/graph-schema';
 
 const args = process.argv.slice(2);
 const roundsAt = args.indexOf('--rounds');
 const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 300;
 const dirArg = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds');
+const command = args.includes('--bundle') ? 'cli-bundle' as const : 'source' as const;
+const cold = !args.includes('--no-cold');
 const candidates = [dirArg, path.join(repoRoot, 'sample/bpf'), path.join(repoRoot, 'test/fixtures/modern/bpf')];
 const bpfDir = candidates.find((d): d is string => !!d && fs.existsSync(path.join(d, 'bpf_lxc.c')));
 if (!bpfDir) {
@@ -48,7 +55,7 @@ function wordOnLine(text: string[], line1: number, word: string): Position | und
 async function main(): Promise<void> {
   const dir = path.resolve(bpfDir!);
   const started = Date.now();
-  const session = await startSession({ workspace: dir, requestTimeoutMs: 60_000 });
+  const session = await startSession({ workspace: dir, requestTimeoutMs: 60_000, command });
   const ready = session.states.find((s) => s.state === 'ready');
   console.log(`tree ${dir}: ${ready?.files ?? '?'} files, ${ready?.programs ?? '?'} programs; ready in ${Date.now() - started} ms (index ${ready?.elapsedMs ?? '?'} ms)`);
   if (!ready) { console.error('server did not get ready:', JSON.stringify(session.states)); await session.close(); process.exit(1); }
@@ -119,6 +126,29 @@ async function main(): Promise<void> {
   }
   results.push(['one-file edit → updated symbols', editTimes.sort((a, b) => a - b)]);
 
+  // The same with a datapath mode (the extension always sets one): after each edit, hover on the entry
+  // program and the document's code lenses, which read the mode's view of the edited tree.
+  const modeSet = new Promise<void>((resolve) => session.connection.onNotification(ModeChangedNotification, () => resolve()));
+  await session.connection.sendNotification(SetModeNotification, { mode: 'vxlan' });
+  await modeSet;
+  const entry = programAt.find((p) => p.textDocument.uri === docUri) ?? programAt[0]!;
+  const modeEditTimes: number[] = [];
+  for (let i = 0; i < Math.min(40, rounds); i++) {
+    const name = `dpnav_bench_mode_probe_${i}`;
+    const t = process.hrtime.bigint();
+    await session.change(docUri, { start: { line: endLine, character: 0 }, end: { line: endLine, character: 0 } },
+      `\nstatic int ${name}(void) { return ${i}; }\n`);
+    endLine += 2;
+    const [symbols] = await Promise.all([
+      session.request<Array<{ name: string }>>('textDocument/documentSymbol', { textDocument: { uri: docUri } }),
+      session.request('textDocument/hover', { ...entry, textDocument: { uri: entry.textDocument.uri } }),
+      session.request('textDocument/codeLens', { textDocument: { uri: docUri } }),
+    ]);
+    modeEditTimes.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (!symbols.some((s) => s.name === name)) throw new Error(`mode edit ${i}: ${name} missing from the updated symbols`);
+  }
+  results.push(['edit → symbols, hover, lenses (mode)', modeEditTimes.sort((a, b) => a - b)]);
+
   const base50 = quantile(baseline, 0.5);
   console.log(`\n${'measure'.padEnd(38)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'p50/ref'.padStart(8)}`);
   for (const [name, xs] of results) {
@@ -128,6 +158,51 @@ async function main(): Promise<void> {
   console.log('targets: feature p99 < 5 ms; one-file edit → updated answer < 30 ms');
   console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (p99s of every row, the reference included, grow with load)`);
   await session.close();
+  if (cold) await duringIndexing(dir, lines);
+}
+
+/**
+ * A cold start (a fresh cache folder): while the tree is indexed, ask for definitions at the functions
+ * defined in the main objects and for their document symbols, one request at a time, and report their latency and how many answered
+ * something (the server answers those from a text scan until the index exists).
+ */
+async function duringIndexing(dir: string, lines: (file: string) => string[]): Promise<void> {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'dpnav-bench-cache-'));
+  const saved = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = cache;
+  const started = Date.now();
+  const session = await startSession({ workspace: dir, requestTimeoutMs: 60_000, command, noWait: true });
+  if (saved === undefined) delete process.env.XDG_CACHE_HOME; else process.env.XDG_CACHE_HOME = saved;
+  try {
+    const graphFiles = ['bpf_lxc.c', 'bpf_host.c', 'bpf_overlay.c'].filter((f) => fs.existsSync(path.join(dir, f)));
+    const asks = graphFiles.flatMap((f) => lines(f).flatMap((l, i) => {
+      const m = /^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)\(/.exec(l);
+      return m ? [{ textDocument: { uri: pathToFileURL(path.join(dir, f)).href }, position: { line: i, character: m[0].length - 2 } }] : [];
+    }));
+    const times: number[] = [];
+    let answered = 0, asked = 0, symbolsAnswered = 0;
+    for (let i = 0; !session.states.some((s) => s.state !== 'indexing' && s.state !== 'searching') && asks.length; i++) {
+      const p = asks[i % asks.length]!;
+      const t = process.hrtime.bigint();
+      const [defs, symbols] = await Promise.all([
+        session.request<unknown[] | null>('textDocument/definition', p),
+        session.request<unknown[]>('textDocument/documentSymbol', { textDocument: p.textDocument }),
+      ]);
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+      if (session.states.some((s) => s.state === 'ready')) break; // answered by the index, not during indexing
+      asked++;
+      if (defs?.length) answered++;
+      if (symbols.length) symbolsAnswered++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const ready = await session.waitForReady(600_000);
+    times.sort((a, b) => a - b);
+    console.log(`\ncold start: ready in ${Date.now() - started} ms (index ${ready.elapsedMs ?? '?'} ms); during indexing ${asked} definition + document symbols pairs:`
+      + ` p50 ${quantile(times, 0.5).toFixed(2)} ms, p99 ${quantile(times, 0.99).toFixed(2)} ms; definitions found ${answered}/${asked}, non-empty symbols ${symbolsAnswered}/${asked}`);
+  } finally {
+    await session.close();
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
 }
 
 function nearby(text: string[], line1: number, word: string): Position | undefined {

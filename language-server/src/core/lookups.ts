@@ -52,26 +52,42 @@ export interface SymbolInfo {
 
 export interface CoreDiagnostic { file: string; range: Range; message: string; severity: 'error' | 'warning' | 'info' }
 
+/** One file's sites by the function containing them and by target; kept as long as the build reuses the file's sites. */
+interface FileSiteIndex { byFunction: Map<string, ResolvedSite[]>; byTarget: Map<string, ResolvedSite[]> }
+const fileSiteIndexes = new WeakMap<readonly ResolvedSite[], FileSiteIndex>();
+
+function fileSiteIndex(sites: readonly ResolvedSite[]): FileSiteIndex {
+  let idx = fileSiteIndexes.get(sites);
+  if (!idx) {
+    idx = { byFunction: new Map(), byTarget: new Map() };
+    for (const s of sites) {
+      push(idx.byFunction, s.function, s);
+      for (const t of s.targets) push(idx.byTarget, t.name, s);
+    }
+    fileSiteIndexes.set(sites, idx);
+  }
+  return idx;
+}
+
 export class Lookups {
   // Built on first use: an edit replaces the Lookups, and most requests after it need one table only.
-  private bySiteOwner?: { byFunction: Map<string, ResolvedSite[]>; byTarget: Map<string, ResolvedSite[]> };
   private bySlot?: Map<string, ProgramInfo[]>;
   private byMapName?: Map<string, Located<MapFact>[]>;
   private byEnumeratorName?: Map<string, Located<EnumeratorFact>[]>;
 
   constructor(private readonly model: TreeModel, private readonly build: GraphBuild) {}
 
-  private get siteOwners() {
-    if (!this.bySiteOwner) {
-      const byFunction = new Map<string, ResolvedSite[]>();
-      const byTarget = new Map<string, ResolvedSite[]>();
-      for (const s of this.build.sites) {
-        push(byFunction, s.function, s);
-        for (const t of s.targets) push(byTarget, t.name, s);
-      }
-      this.bySiteOwner = { byFunction, byTarget };
+  /**
+   * Sites of every file (in build order) owned by / targeting a function, from per-file tables: an edit
+   * rebuilds the edited file's table only, since the build reuses the site lists of unchanged files.
+   */
+  private sitesWhere(key: 'byFunction' | 'byTarget', name: string): ResolvedSite[] {
+    const out: ResolvedSite[] = [];
+    for (const sites of this.build.sitesByFile.values()) {
+      const hit = fileSiteIndex(sites)[key].get(name);
+      if (hit) for (const s of hit) out.push(s);
     }
-    return this.bySiteOwner;
+    return out;
   }
 
   /** Sites of one file, in build order (the order the first match of a scan depends on). */
@@ -223,11 +239,12 @@ export class Lookups {
   }
 
   callSites(fn: string, file?: string): CallSiteInfo[] {
-    return (this.siteOwners.byFunction.get(fn) ?? []).filter((s) => !file || s.file === file).map((s) => this.site(s));
+    const sites = file === undefined ? this.sitesWhere('byFunction', fn) : fileSiteIndex(this.sitesOf(file)).byFunction.get(fn) ?? [];
+    return sites.filter((s) => !file || s.file === file).map((s) => this.site(s));
   }
 
   callers(fn: string): CallSiteInfo[] {
-    return (this.siteOwners.byTarget.get(fn) ?? []).map((s) => {
+    return this.sitesWhere('byTarget', fn).map((s) => {
       const info = this.site(s);
       info.targets = info.targets.filter((t) => t.name === fn);
       return info;

@@ -265,6 +265,14 @@ export class ModeEvaluation {
 
   inactiveRegions(rel: string): InactiveRegion[] { return this.regions.get(rel) ?? []; }
 
+  /**
+   * After edits that changed no file's #defines (with their conditions) or #includes, the macro tables
+   * still hold: only the edited files' regions are evaluated again (the server does this per edit).
+   */
+  reevaluateFiles(files: readonly string[]): void {
+    for (const f of files) this.regions.set(f, this.evaluateFile(f));
+  }
+
   /** The inactive region holding a 0-based line, if any. */
   inactiveAt(rel: string, line: number): InactiveRegion | undefined {
     return this.inactiveRegions(rel).find((r) => r.startLine <= line && line <= r.endLine);

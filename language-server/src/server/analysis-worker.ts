@@ -37,7 +37,7 @@ function handle(m: ToWorker): void {
     }
     case 'update':
       try { analysis?.updateFile(m.file, m.text); } catch (err) { send({ type: 'log', message: `re-indexing ${m.file} failed: ${text(err)}` }); }
-      warmSoon();
+      warmAfterEdits();
       return;
     case 'remove':
       try { analysis?.removeFile(m.file); } catch (err) { send({ type: 'log', message: `removing ${m.file} failed: ${text(err)}` }); }
@@ -58,6 +58,16 @@ function handle(m: ToWorker): void {
  * without delaying the requests that arrive right after indexing.
  */
 let warming = false;
+/**
+ * After edits, the caches of the edited files are filled once editing pauses: while the user types, the
+ * requests that follow each edit compute what they need and nothing else competes with them.
+ */
+const WARM_AFTER_EDITS_MS = 300;
+let editPause: NodeJS.Timeout | undefined;
+function warmAfterEdits(): void {
+  if (editPause) clearTimeout(editPause);
+  editPause = setTimeout(() => { editPause = undefined; warmSoon(); }, WARM_AFTER_EDITS_MS);
+}
 function warmSoon(): void {
   if (warming) return;
   warming = true;

@@ -1,8 +1,10 @@
 // Implements the server's Analysis interface over the analysis core's DatapathIndex. Conversions only:
 // core sites become one CallSite per target, slot-argument ranges are found in the site's text, and
 // find-references / workspace symbols get the server-side helpers the core does not offer.
+import fs from 'node:fs';
+import path from 'node:path';
 import {
-  DatapathIndex, type CallSiteInfo, type Definition, type ProgramInfo, type SymbolInfo,
+  DatapathIndex, excludeMatcher, type CallSiteInfo, type Definition, type ProgramInfo, type SymbolInfo,
 } from '../core/index';
 import type { Graph } from '../core/graph-schema';
 import type { FileFacts } from '../core/facts';
@@ -11,17 +13,47 @@ import type {
   Analysis, CallSite, FileSymbol, FunctionDef, IdentifierAt, MacroDef, MapDef, Pos, Resolution, SlotTarget, Span, TreeDiagnostic,
 } from './analysis';
 import { TextIndex } from './text-index';
+import { QuickAnalysis } from './quick-index';
 
 export async function buildAnalysis(root: string, limits?: IndexLimits, onProgress?: (done: number, total: number) => void): Promise<Analysis> {
   const index = await DatapathIndex.open(root, { exclude: limits?.exclude, maxFiles: limits?.maxFiles, onProgress });
   return new CoreAnalysis(index);
 }
 
+/**
+ * The text scan that answers while the index is built (quick-index.ts), over the files the index will
+ * hold: .c/.h files under root, without excluded or hidden folders, at most maxFiles of them. Only the
+ * listing happens here; files are read and scanned later, a few at a time.
+ */
+export function buildQuickAnalysis(root: string, limits?: IndexLimits): QuickAnalysis {
+  const excluded = excludeMatcher(limits?.exclude ?? []);
+  const max = limits?.maxFiles ?? Infinity;
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    if (files.length >= max) return;
+    let entries: fs.Dirent[];
+    try { entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      if (files.length >= max) return;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) { if (!excluded(r) && !e.name.startsWith('.') && e.name !== 'node_modules') walk(r); }
+      else if (/\.[ch]$/.test(e.name)) files.push(r);
+    }
+  };
+  walk('');
+  return new QuickAnalysis(root, files);
+}
+
 export class CoreAnalysis implements Analysis {
   private readonly texts = new TextIndex();
-  /** Symbols per file, filled on demand or by warm(); dropped on every edit. */
-  private symbolsCache = new Map<string, FileSymbol[]>();
+  /**
+   * Symbols per file, filled on demand or by warm(). An entry outlives edits of other files: it stays
+   * valid while the file's facts are the same object and its programs are unchanged (see symbolsValid).
+   */
+  private symbolsCache = new Map<string, { facts: FileFacts | undefined; programs: string; symbols: FileSymbol[] }>();
   private graphCache: Graph | undefined;
+  /** Definitions by name over one state of the index (every request asks for a few; dropped on every edit). */
+  private defsCache = { functions: new Map<string, FunctionDef[]>(), macros: new Map<string, MacroDef[]>(), maps: new Map<string, MapDef[]>() };
 
   constructor(private readonly index: DatapathIndex) {
     for (const f of index.files()) {
@@ -38,9 +70,10 @@ export class CoreAnalysis implements Analysis {
 
   graph(): Graph { return (this.graphCache ??= this.index.graph()); }
 
-  functions(name: string): FunctionDef[] { return this.index.functions(name).map(toFunction); }
-  macros(name: string): MacroDef[] { return this.index.macros(name).map(toMacro); }
-  maps(name: string): MapDef[] { return this.index.maps(name).map(toMap); }
+  // Cached per index state; callers treat the answers as read-only.
+  functions(name: string): FunctionDef[] { return cached(this.defsCache.functions, name, () => this.index.functions(name).map(toFunction)); }
+  macros(name: string): MacroDef[] { return cached(this.defsCache.macros, name, () => this.index.macros(name).map(toMacro)); }
+  maps(name: string): MapDef[] { return cached(this.defsCache.maps, name, () => this.index.maps(name).map(toMap)); }
 
   /**
    * What the identifier at a position is. Resolved here from per-file caches of the core's lookups (the
@@ -99,6 +132,8 @@ export class CoreAnalysis implements Analysis {
 
   private cache: {
     programsBySlot: Map<string, ProgramInfo[]>;
+    /** The programs of each file, as a string: a file's cached symbols hold while it is unchanged. */
+    programsOfFile: Map<string, string>;
     wrappers: Set<string>;
     functionsOfFile: Map<string, FunctionDef[]>;
     sites: Map<string, CallSiteInfo[]>;
@@ -108,13 +143,17 @@ export class CoreAnalysis implements Analysis {
   private caches() {
     if (this.cache) return this.cache;
     const programsBySlot = new Map<string, ProgramInfo[]>();
+    const byFile = new Map<string, ProgramInfo[]>();
     for (const p of this.index.programs()) {
+      const inFile = byFile.get(p.file);
+      if (inFile) inFile.push(p); else byFile.set(p.file, [p]);
       if (!p.slot) continue;
       const list = programsBySlot.get(p.slot) ?? [];
       list.push(p);
       programsBySlot.set(p.slot, list);
     }
-    this.cache = { programsBySlot, wrappers: new Set(this.index.wrappers().map((w) => w.name)), functionsOfFile: new Map(), sites: new Map() };
+    const programsOfFile = new Map([...byFile].map(([f, ps]) => [f, JSON.stringify(ps)] as const));
+    this.cache = { programsBySlot, programsOfFile, wrappers: new Set(this.index.wrappers().map((w) => w.name)), functionsOfFile: new Map(), sites: new Map() };
     return this.cache;
   }
 
@@ -222,24 +261,40 @@ export class CoreAnalysis implements Analysis {
   }
 
   fileSymbols(file: string): FileSymbol[] {
-    let symbols = this.symbolsCache.get(file);
-    if (!symbols) { symbols = this.index.fileSymbols(file).map(toSymbol); this.symbolsCache.set(file, symbols); }
+    const entry = this.symbolsCache.get(file);
+    if (entry && this.symbolsValid(file, entry)) return entry.symbols;
+    const symbols = this.index.fileSymbols(file).map(toSymbol);
+    this.symbolsCache.set(file, { facts: this.index.facts(file), programs: this.caches().programsOfFile.get(file) ?? '', symbols });
     return symbols;
+  }
+
+  /**
+   * A file's symbols are its own facts (functions, #defines, maps with their ranges) plus the programs
+   * the graph says its functions are: the same facts object (an edit or a change of macro roles replaces
+   * it) and the same programs give the same symbols.
+   */
+  private symbolsValid(file: string, entry: { facts: FileFacts | undefined; programs: string }): boolean {
+    return entry.facts === this.index.facts(file) && entry.programs === (this.caches().programsOfFile.get(file) ?? '');
   }
 
   allSymbols(): Iterable<FileSymbol> {
     return this.index.files().flatMap((f) => this.fileSymbols(f));
   }
 
-  /** Computes the symbols of up to `count` files not cached yet; false once every file is cached. */
+  /**
+   * Computes the per-file caches (symbols, then the text tables of find-references) of up to `count`
+   * files that lack them; false once every file has them. After an edit only the files it changed
+   * (usually the edited one) are computed again.
+   */
   warm(count: number): boolean {
     let left = count;
     for (const f of this.index.files()) {
-      if (this.symbolsCache.has(f)) continue;
+      const entry = this.symbolsCache.get(f);
+      if (entry && this.symbolsValid(f, entry)) continue;
       if (left-- === 0) return true;
       this.fileSymbols(f);
     }
-    return false;
+    return left > 0 ? this.texts.warm(left) : true;
   }
 
   occurrences(name: string): Array<{ file: string; range: Span }> { return this.texts.occurrences(name); }
@@ -252,6 +307,8 @@ export class CoreAnalysis implements Analysis {
   }
 
   updateFile(file: string, text: string): void {
+    // Opening or closing an unmodified file hands over the text the index already has.
+    if (this.texts.text(file) === text) return;
     this.index.updateFile(file, text);
     this.texts.set(file, text);
     this.invalidate();
@@ -260,10 +317,21 @@ export class CoreAnalysis implements Analysis {
   removeFile(file: string): void {
     this.index.removeFile(file);
     this.texts.delete(file);
+    this.symbolsCache.delete(file);
     this.invalidate();
   }
 
-  private invalidate(): void { this.symbolsCache.clear(); this.graphCache = undefined; this.cache = undefined; }
+  private invalidate(): void {
+    this.graphCache = undefined;
+    this.cache = undefined;
+    this.defsCache = { functions: new Map(), macros: new Map(), maps: new Map() };
+  }
+}
+
+function cached<T>(m: Map<string, T>, key: string, make: () => T): T {
+  let v = m.get(key);
+  if (v === undefined) { v = make(); m.set(key, v); }
+  return v;
 }
 
 /** Index of `word` in `text` as a whole word, or -1. */

@@ -1,23 +1,32 @@
 // Owns the analysis for the server's lifetime: finds the bpf/ folder, has the index built in the
 // background (in the analysis worker, see runner.ts), forwards editor changes lazily (a changed file is
 // re-indexed right before the next query, or after a short pause), publishes the tree's diagnostics
-// and reports progress as dpnav/indexState. Queries never wait for indexing: until the index exists
-// they get the caller's fallback at once.
+// and reports progress as dpnav/indexState. Queries never wait for indexing: until the index exists,
+// definition, references and symbols are answered in this thread from a text scan of the tree
+// (quick-index.ts: a few files per turn of the event loop, the asked-about file at once), and the other
+// features get the caller's fallback at once.
 import type { Connection, Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Counts, FeatureArgs, FeatureName, FeatureResult } from './features';
 import { IndexStateNotification, type IndexLimits, type IndexState } from './protocol';
 import { createRunner, message, type AnalysisRunner } from './runner';
+import { PARTIAL_FEATURES, type QuickAnalysis } from './quick-index';
+import { buildQuickAnalysis } from './core-adapter';
+import { runFeature } from './features';
 import { findBpfRoot, PathMapper } from './workspace';
 
 /** How long after the last keystroke a changed file is re-indexed when no request asks for it first. */
 const IDLE_REINDEX_MS = 200;
 /** Least time between two indexing-progress notifications. */
 const PROGRESS_MS = 250;
+/** Files the text scan reads per turn of the event loop while the tree is indexed (a few ms of work at most). */
+const QUICK_SCAN_FILES = 2;
 
 export class IndexHost {
   private runner: AnalysisRunner | undefined;
   private ready = false;
+  /** While the index is built: the text scan that answers PARTIAL_FEATURES. */
+  private quick: QuickAnalysis | undefined;
   private mapperValue: PathMapper | undefined;
   private stateValue: IndexState = { state: 'searching', files: 0, programs: 0 };
   /** Editor texts not yet given to the index, by bpf-relative path (null: removed). */
@@ -42,11 +51,20 @@ export class IndexHost {
   }
 
   /**
-   * Runs a feature against the index with every pending edit applied first. Before the index exists,
-   * or if the query fails, answers `fallback` (a failure is logged).
+   * Runs a feature against the index with every pending edit applied first. While the index is built,
+   * the features of PARTIAL_FEATURES answer from a text scan and the others `fallback`; a failing query
+   * answers `fallback` too (logged).
    */
   async query<K extends FeatureName>(name: K, args: FeatureArgs<K>, fallback: FeatureResult<K>): Promise<FeatureResult<K>> {
-    if (!this.ready || !this.runner) return fallback;
+    if (!this.ready || !this.runner) {
+      if (!this.quick || !this.mapperValue || !PARTIAL_FEATURES.has(name)) return fallback;
+      try {
+        return runFeature(this.quick, this.mapperValue, name, args);
+      } catch (err) {
+        this.connection.console.error(`dpnav: ${name} during indexing failed: ${message(err)}`);
+        return fallback;
+      }
+    }
     this.flush();
     try {
       return await this.runner.query(name, args);
@@ -64,6 +82,7 @@ export class IndexHost {
       return;
     }
     this.mapperValue = new PathMapper(found.root);
+    this.startQuickScan(found.root, limits, generation);
     for (const doc of openDocuments()) this.documentChanged(doc);
     const started = Date.now();
     this.setState({ state: 'indexing', root: found.root, files: 0, programs: 0 });
@@ -87,11 +106,13 @@ export class IndexHost {
       });
     } catch (err) {
       if (generation !== this.generation) return;
+      this.quick = undefined;
       this.setState({ state: 'error', root: found.root, files: 0, programs: 0, message: message(err) });
       return;
     }
     if (generation !== this.generation) return;
     this.ready = true;
+    this.quick = undefined;
     const elapsedMs = Date.now() - started;
     if (this.pending.size) {
       this.flush();
@@ -105,8 +126,26 @@ export class IndexHost {
   documentChanged(doc: TextDocument): void {
     const rel = this.mapperValue?.relative(doc.uri);
     if (rel === undefined || !/\.[ch]$/.test(rel)) return;
-    this.pending.set(rel, doc.getText());
+    const text = doc.getText();
+    this.pending.set(rel, text);
+    this.quick?.setText(rel, text);
     this.scheduleIdleFlush();
+  }
+
+  /** Lists the tree and scans it a few files per turn of the event loop until the index exists. */
+  private startQuickScan(root: string, limits: IndexLimits | undefined, generation: number): void {
+    try {
+      this.quick = buildQuickAnalysis(root, limits);
+    } catch (err) {
+      this.connection.console.error(`dpnav: listing ${root} failed: ${message(err)}`);
+      return;
+    }
+    const quick = this.quick;
+    const step = () => {
+      if (this.quick !== quick || generation !== this.generation) return;
+      try { if (quick.scanSome(QUICK_SCAN_FILES)) setImmediate(step); } catch (err) { this.connection.console.error(`dpnav: text scan failed: ${message(err)}`); }
+    };
+    setImmediate(step);
   }
 
   fileRemoved(uri: string): void {
@@ -175,6 +214,7 @@ export class IndexHost {
     const runner = this.runner;
     this.runner = undefined;
     this.ready = false;
+    this.quick = undefined;
     this.pending.clear();
     for (const uri of this.published.keys()) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
     this.published.clear();

@@ -23,6 +23,8 @@ interface ActiveMode {
   /** The analysis graph the evaluation was made for: an edit rebuilds the graph, and the evaluation with it. */
   graph?: Graph;
   filteredGraph?: Graph;
+  /** Each file's facts when the evaluation was made: an edit replaces the edited file's facts object. */
+  facts?: Map<string, FileFacts | undefined>;
 }
 
 const active = new WeakMap<Analysis, ActiveMode>();
@@ -40,12 +42,46 @@ function evaluationFor(view: Analysis): ActiveMode | undefined {
   if (!state || !hasFacts(a)) return undefined;
   const graph = a.graph();
   if (!state.evaluation || state.graph !== graph) {
-    const source: FactsSource = { files: () => a.files(), facts: (f) => a.facts(f) };
-    state.evaluation = new ModeEvaluation(source, state.mode);
+    const files = a.files();
+    const changed = state.evaluation && state.facts ? changedFiles(a, files, state.facts) : undefined;
+    if (changed && changed.every((f) => sameMacroEnvironment(state.facts!.get(f), a.facts(f)))) {
+      // A one-file edit that touched no #define or #include: the other files' regions still hold.
+      state.evaluation!.reevaluateFiles(changed);
+    } else {
+      const source: FactsSource = { files: () => a.files(), facts: (f) => a.facts(f) };
+      state.evaluation = new ModeEvaluation(source, state.mode);
+    }
+    state.facts = new Map(files.map((f) => [f, a.facts(f)]));
     state.graph = graph;
     state.filteredGraph = undefined;
   }
   return state;
+}
+
+/** Files whose facts object changed since the snapshot; undefined when files came or went. */
+function changedFiles(a: Analysis & WithFacts, files: string[], before: Map<string, FileFacts | undefined>): string[] | undefined {
+  if (files.length !== before.size) return undefined;
+  const out: string[] = [];
+  for (const f of files) {
+    if (!before.has(f)) return undefined;
+    if (before.get(f) !== a.facts(f)) out.push(f);
+  }
+  return out;
+}
+
+/** What the mode's macro tables read of a file: its #defines with their #if frames, and its #includes. */
+function macroEnvironment(facts: FileFacts | undefined): string {
+  if (!facts) return '';
+  return JSON.stringify([
+    facts.defines.map((d) => [d.name, d.params, d.variadic, d.bodyText, d.conditions.map((c) => [c.directive, c.expr, c.previous])]),
+    facts.includes.map((i) => [i.path, i.system]),
+  ]);
+}
+const environments = new WeakMap<FileFacts, string>();
+function sameMacroEnvironment(x: FileFacts | undefined, y: FileFacts | undefined): boolean {
+  if (!x || !y) return x === y;
+  const env = (f: FileFacts) => environments.get(f) ?? (environments.set(f, macroEnvironment(f)), environments.get(f)!);
+  return env(x) === env(y);
 }
 
 /** Sets (or clears, with null) the mode of an analysis and evaluates the tree for it. */

@@ -1,7 +1,8 @@
 // Wires the LSP connection to the index: capabilities, document sync, and thin request handlers that
 // name a feature (features.ts) and its arguments. The analysis runs in a worker thread (runner.ts), so
-// this thread answers at once while the tree is indexed (empty answers until the index exists) and a
-// failing feature is logged and answered empty, never thrown.
+// this thread answers at once while the tree is indexed (until the index exists: definition, references
+// and symbols from a text scan, see index-host.ts; the rest empty) and a failing feature is logged and
+// answered empty, never thrown.
 import {
   RequestType, TextDocuments, TextDocumentSyncKind, type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';

@@ -1,6 +1,7 @@
 // Whole-word occurrences of an identifier in the code of every file (comments and string literals
-// skipped), for find-references. Per-file line starts and comment/string spans are computed on first
-// use and dropped when the file changes, so an edit costs nothing until the next search.
+// skipped), for find-references. Per-file line starts, comment/string spans and the set of identifiers
+// a file holds are computed on first use and dropped when the file changes, so an edit costs nothing
+// until the next search, and a search only reads the files that hold the name.
 import type { Span } from './analysis';
 
 interface FileText {
@@ -8,6 +9,8 @@ interface FileText {
   lineStarts?: number[];
   /** Sorted, non-overlapping [start, end) offsets of comments and string/char literals. */
   skipped?: number[];
+  /** Every identifier-like word of the text (comments included): a file without the name is skipped. */
+  words?: Set<string>;
 }
 
 export class TextIndex {
@@ -18,10 +21,24 @@ export class TextIndex {
   has(file: string): boolean { return this.files.has(file); }
   text(file: string): string | undefined { return this.files.get(file)?.text; }
 
+  /** Precomputes the per-file tables of up to `count` files; false once every file has them. */
+  warm(count: number): boolean {
+    let left = count;
+    for (const f of this.files.values()) {
+      if (f.words && f.skipped && f.lineStarts) continue;
+      if (left-- === 0) return true;
+      f.words ??= wordsOf(f.text);
+      f.skipped ??= skippedSpans(f.text);
+      f.lineStarts ??= lineStarts(f.text);
+    }
+    return false;
+  }
+
   occurrences(name: string): Array<{ file: string; range: Span }> {
     const out: Array<{ file: string; range: Span }> = [];
     if (!/^[A-Za-z_]\w*$/.test(name)) return out;
     for (const [file, f] of this.files) {
+      if (!(f.words ??= wordsOf(f.text)).has(name)) continue;
       let at = f.text.indexOf(name);
       while (at >= 0) {
         const end = at + name.length;
@@ -78,6 +95,20 @@ export class TextIndex {
 
 function isWord(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function wordsOf(text: string): Set<string> {
+  const words = new Set<string>();
+  const n = text.length;
+  for (let i = 0; i < n;) {
+    const c = text.charCodeAt(i);
+    if (!isWord(c)) { i++; continue; }
+    let end = i + 1;
+    while (end < n && isWord(text.charCodeAt(end))) end++;
+    if (c < 48 || c > 57) words.add(text.slice(i, end));
+    i = end;
+  }
+  return words;
 }
 
 function lineStarts(text: string): number[] {

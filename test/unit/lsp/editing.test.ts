@@ -1,15 +1,19 @@
 // Incremental re-indexing and robustness, through a real client on a scratch copy of the legacy
-// fixture: an edit updates answers and the graph; a half-written file and requests sent while the
-// tree is still being indexed get answers, never a hang or a crash.
+// fixture: an edit updates answers and the graph (and, with a datapath mode, the compiled-out regions);
+// a half-written file and requests sent while the tree is still being indexed get answers (from a text
+// scan of the tree until the index exists), never a hang or a crash.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DocumentSymbol } from 'vscode-languageserver-protocol';
+import type { DocumentSymbol, Hover } from 'vscode-languageserver-protocol';
 import { repoRoot, startSession } from './harness';
 import { FixtureTree } from './navigate';
 import type { Graph } from '../../../language-server/src/core/graph-schema';
+import {
+  InactiveRegionsRequest, ModeChangedNotification, SetModeNotification, type InactiveRegionsResult,
+} from '../../../language-server/src/server/protocol';
 
 const scratch: string[] = [];
 after(() => { for (const d of scratch) fs.rmSync(d, { recursive: true, force: true }); });
@@ -126,6 +130,94 @@ test('requests sent while the tree is being indexed answer at once and the index
     }
     const defs = await t.definitionAt({ ...doc, position: sitePos });
     assert.equal(defs[0]?.range.start.line, t.line(LXC, 'int tail_handle_ipv4('));
+  } finally { await s.close(); }
+});
+
+test('while the tree is being indexed, definition, references and symbols answer from a text scan', async () => {
+  const ws = copyLegacy();
+  // Enough extra headers that indexing takes seconds while the text scan takes milliseconds.
+  fs.mkdirSync(path.join(ws, 'bpf/lib/generated'));
+  for (let i = 0; i < 600; i++) {
+    const body = Array.from({ length: 40 }, (_, j) => `static inline int gen_${i}_${j}(int x)\n{\n\treturn x + ${j};\n}\n`).join('\n');
+    fs.writeFileSync(path.join(ws, `bpf/lib/generated/g${i}.h`), body);
+  }
+  const s = await startSession({ workspace: ws, noWait: true, requestTimeoutMs: 10_000 });
+  const t = new FixtureTree(s);
+  try {
+    await s.waitForState((st) => st.state !== 'searching');
+    const doc = { textDocument: { uri: s.uri(LXC) } };
+    // The call in tail_handle_ipv4 of a plain function defined above it in the same file.
+    const call = t.at(LXC, 'handle_ipv4_from_lxc', ') int tail_handle_ipv4');
+    const [defs, symbols, refs, found] = await Promise.all([
+      s.request<Array<{ targetUri: string; targetSelectionRange: { start: { line: number } } }>>('textDocument/definition', call),
+      s.request<DocumentSymbol[]>('textDocument/documentSymbol', doc),
+      s.request<Array<{ uri: string; range: { start: { line: number } } }>>('textDocument/references', { ...call, context: { includeDeclaration: true } }),
+      // Files are scanned a few at a time, the asked-about file at once: bpf_lxc.c is scanned by now.
+      s.request<Array<{ name: string; location: { uri: string } }>>('workspace/symbol', { query: 'tail_handle_arp' }),
+    ]);
+    // Notifications and answers share one ordered stream: no `ready` yet means the answers came before the index.
+    const duringIndexing = !s.states.some((st) => st.state === 'ready');
+    const defLine = t.line(LXC, 'static __always_inline int handle_ipv4_from_lxc(');
+    if (duringIndexing) {
+      assert.deepEqual(defs.map((d) => [d.targetUri, d.targetSelectionRange.start.line]), [[s.uri(LXC), defLine]]);
+      const names = symbols.map((x) => x.name);
+      // Functions (a marker macro before the name on the same line, or on the line above) and #defines.
+      for (const name of ['handle_ipv4_from_lxc', 'tail_handle_ipv4', 'tail_handle_arp', 'handle_xgress', 'handle_policy', 'CALLS_MAP']) {
+        assert.ok(names.includes(name), `${name} in ${JSON.stringify(names)}`);
+      }
+      assert.ok(!names.includes('__section_tail') && !names.includes('declare_tailcall_if'), 'a marker before a declaration is no function');
+      // The definition and the call in tail_handle_ipv4, both in bpf_lxc.c.
+      assert.deepEqual(refs.map((r) => [r.uri, r.range.start.line]), [[s.uri(LXC), defLine], [s.uri(LXC), call.position.line]]);
+      assert.deepEqual(found.map((x) => [x.name, x.location.uri]), [['tail_handle_arp', s.uri(LXC)]]);
+    } else {
+      // The index won the race: the same questions have the index's answers.
+      assert.equal(defs[0]?.targetSelectionRange.start.line, defLine);
+      assert.ok(symbols.some((x) => x.name === 'tail_handle_ipv4'));
+    }
+    const ready = await s.waitForReady(120_000);
+    assert.equal(ready.state, 'ready');
+    // Once indexed, the slot at the tail-call site leads to the program, which the text scan cannot know.
+    const site = t.at(LXC, 'CILIUM_CALL_IPV4_FROM_LXC', 'ep_tail_call(ctx, CILIUM_CALL_IPV4_FROM_LXC)');
+    const slotDefs = await t.definitionAt(site);
+    assert.equal(slotDefs[0]?.range.start.line, t.line(LXC, 'int tail_handle_ipv4('));
+  } finally { await s.close(); }
+});
+
+test('with a datapath mode, an edit moves the compiled-out regions; a new #define in a header re-evaluates them', async () => {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'dpnav-lsp-mode-edit-'));
+  scratch.push(ws);
+  fs.cpSync(path.join(repoRoot, 'test/fixtures/modern/bpf'), path.join(ws, 'bpf'), { recursive: true });
+  const s = await startSession({ workspace: ws, initializationOptions: { modes: [{ name: 'bare', defines: { ENABLE_IPV4: 1 } }] } });
+  const changed: Array<{ mode: string | null }> = [];
+  s.connection.onNotification(ModeChangedNotification, (m: { mode: string | null }) => { changed.push(m); });
+  try {
+    await s.connection.sendNotification(SetModeNotification, { mode: 'bare' });
+    const deadline = Date.now() + 20_000;
+    while (!changed.some((m) => m.mode === 'bare')) {
+      assert.ok(Date.now() < deadline, `no dpnav/modeChanged for bare: ${JSON.stringify(changed)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const uri = await s.open('bpf/bpf_lxc.c');
+    const tunnel = async () => (await s.request<InactiveRegionsResult>(InactiveRegionsRequest, { textDocument: { uri } }))
+      .regions.find((r) => r.directive === '#ifdef TUNNEL_MODE');
+    // bpf_lxc.c:45 `#ifdef TUNNEL_MODE` guards lines 46–48 (0-based 45–47); the mode leaves TUNNEL_MODE undefined.
+    let region = await tunnel();
+    assert.deepEqual(region && [region.range.start.line, region.range.end.line, region.directiveLine], [45, 47, 44]);
+
+    // Two new lines at the top (no #define, no #include): the region moves down by two.
+    await s.change(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '/* edited */\n\n');
+    region = await tunnel();
+    assert.deepEqual(region && [region.range.start.line, region.range.end.line, region.directiveLine], [47, 49, 46]);
+    const hover = await s.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 48, character: 12 } });
+    const text = typeof hover?.contents === 'object' && 'value' in hover.contents ? hover.contents.value : '';
+    assert.match(text, /Compiled out in mode bare\*\* by `#ifdef TUNNEL_MODE` \(line 47\)/);
+
+    // A header now defines TUNNEL_MODE: the region in bpf_lxc.c is compiled in, and the graph has the encap call.
+    const common = await s.open('bpf/lib/common.h');
+    await s.change(common, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '#define TUNNEL_MODE 1\n');
+    assert.equal(await tunnel(), undefined);
+    const graph = await s.request<Graph>('dpnav/graph', {});
+    assert.ok(graph.edges.some((e) => e.from === 'handle_ipv4_from_lxc' && e.to === 'encap_and_redirect_lxc'), 'the tunnel branch is in the graph');
   } finally { await s.close(); }
 });
 

@@ -139,9 +139,11 @@ export class LspSession {
 
 export async function startSession(opts: SessionOptions): Promise<LspSession> {
   const command = opts.command ?? 'source';
+  // DPNAV_SERVER_NODE_ARGS: extra node flags for the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
+  const nodeArgs = (process.env.DPNAV_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const args = command === 'source'
-    ? ['--import', 'tsx', path.join(repoRoot, 'language-server/src/server/main.ts'), '--stdio']
-    : [path.join(repoRoot, 'dist/cli.js'), 'lsp', '--stdio'];
+    ? [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'language-server/src/server/main.ts'), '--stdio']
+    : [...nodeArgs, path.join(repoRoot, 'dist/cli.js'), 'lsp', '--stdio'];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const session = new LspSession(connection, child, opts.workspace, opts.requestTimeoutMs ?? 15_000);
