@@ -3,19 +3,19 @@
 // The workspace is a copy of sample/ (it holds bpf/). Expected lines are computed from those C files here,
 // never from the extension's own output. Screenshots go to $E2E_OUT/e2e-*.png.
 'use strict';
-const { chromium } = require('playwright-core');
 const fs = require('fs');
 const path = require('path');
 const { definitionOf, tailCallSite } = require('./c-source');
+const {
+  OUT, launchBrowser, stepper, waitFor, runCommand, notificationTexts, openFile, goToLine, cursorLine,
+  definitionThroughSlot, hoverOnFunction,
+} = require('./workbench');
 
 const BASE = process.argv[2];
 const FOLDER = process.argv[3];
-const OUT = process.env.E2E_OUT || process.cwd();
 const BPF = path.join(FOLDER || '', 'bpf');
 const ENTRY = 'cil_from_container';
-const t0 = Date.now();
-const log = (msg) => console.log(`[t+${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
-const results = [];
+const { step, log, results } = stepper();
 
 if (!BASE || !FOLDER) {
   console.error('usage: node e2e.js <baseUrl> <workspaceFolder>');
@@ -97,102 +97,6 @@ async function pwnedMarkers(page, webview) {
   };
 }
 
-/** Texts of every notification, visible toasts and the notification center alike (opened for the count). */
-async function notificationTexts(page) {
-  await runCommand(page, 'Notifications: Show Notifications', 10000);
-  const center = page.locator('.notifications-center');
-  await center.waitFor({ state: 'visible', timeout: 10000 });
-  await page.waitForTimeout(500);
-  const texts = await center.locator('.notification-list-item-message').allTextContents();
-  await runCommand(page, 'Notifications: Hide Notifications', 10000).catch(() => undefined);
-  return texts.map((t) => t.trim());
-}
-
-// F1, type the command title, Enter. Retried: a remote extension's commands reach the palette a while after
-// the workbench is up, and an open palette does not refresh its list.
-async function runCommand(page, label, timeoutMs = 90000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
-    await input.fill('>' + label);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: 2000 });
-      await page.keyboard.press('Enter');
-      return;
-    } catch {
-      await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw new Error(`command "${label}" never showed up in the palette`);
-      await page.waitForTimeout(1000);
-    }
-  }
-}
-
-async function openFile(page, relPath) {
-  const name = path.basename(relPath);
-  // Into the first editor group: with focus in the simulator panel, Quick Open would open the file there.
-  await runCommand(page, 'View: Focus First Editor Group');
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15000 });
-  await input.fill(relPath);
-  try {
-    // Enter opens the focused row: wait until the filtered list puts the file there (the list first shows
-    // recently opened files, so a row with the name may be on screen before it is the focused one).
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor({ timeout: 30000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 30000 });
-  } catch (err) {
-    await page.screenshot({ path: path.join(OUT, `e2e-debug-open-${name}.png`) }).catch(() => undefined);
-    throw err;
-  }
-}
-
-/** Moves the cursor to the start of a 1-based line with Go to Line and waits for the status bar to agree. */
-async function goToLine(page, line) {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15000 });
-  await input.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await page.locator('[id="status.editor.selection"]', { hasText: `Ln ${line},` }).waitFor({ timeout: 15000 });
-}
-
-/** Puts the cursor at the start of `word` on the 1-based `line` (Find from the line start, then collapse). */
-async function cursorOnWord(page, line, word) {
-  await goToLine(page, line);
-  await page.keyboard.press('Home');
-  await page.keyboard.press('Home');
-  await page.keyboard.press('Control+F');
-  const find = page.locator('.find-widget textarea, .find-widget input').first();
-  await find.waitFor({ state: 'visible', timeout: 10000 });
-  await find.fill(word);   // incremental search selects the first match after the cursor
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('ArrowLeft');
-  await page.locator('[id="status.editor.selection"]', { hasText: `Ln ${line},` }).waitFor({ timeout: 10000 });
-}
-
-/** The cursor's 1-based line, from the status bar ("Ln 12, Col 3" or "Ln 12, Col 3 (8 selected)"). */
-async function cursorLine(page) {
-  const text = await page.locator('[id="status.editor.selection"]').textContent({ timeout: 5000 });
-  const m = /Ln (\d+)/.exec(text || '');
-  return m ? Number(m[1]) : undefined;
-}
-
-async function waitFor(what, predicate, timeoutMs, intervalMs = 250) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await predicate();
-    if (last.ok) return last;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`${what}: ${last ? last.detail : 'timed out'}`);
-}
-
 /**
  * Clicks the first step after the current one whose function (not one of `skip`) is defined in the sample
  * tree, and waits for the step to say "found" and the editor to select a line inside that function.
@@ -223,27 +127,9 @@ async function revealLaterStep(page, webview, skip) {
   return { fn: target.fn, index: target.index, detail: `step ${target.index + 1} (${target.fn}) → ${name}:${line.value} within ${target.def.nameLine}-${target.def.endLine}` };
 }
 
-async function step(page, name, shot, body) {
-  log(`▶ ${name}`);
-  try {
-    const detail = await body();
-    results.push({ name, ok: true });
-    log(`✔ ${name}${detail ? ` — ${detail}` : ''}`);
-  } catch (err) {
-    results.push({ name, ok: false });
-    log(`✖ ${name} — ${err.message.split('\n')[0]}`);
-  }
-  await page.screenshot({ path: path.join(OUT, `e2e-${shot}.png`) }).catch(() => undefined);
-}
-
 (async () => {
-  const profile = fs.mkdtempSync('/tmp/dpnav-e2e-chromium-');
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1600, height: 1000 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  const page = ctx.pages()[0] || await ctx.newPage();
+  const browser = await launchBrowser();
+  const page = browser.page;
   const webview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   const statusItem = page.locator('.statusbar-item', { hasText: /programs ·|Datapath/ }).first();
   let revealed;
@@ -371,17 +257,7 @@ async function step(page, name, shot, body) {
     await step(page, 'go to definition on a tail-call slot constant lands on the target program', '5-definition', async () => {
       const site = tailCallSite(BPF, path.join(BPF, 'bpf_lxc.c'));
       if (!site) throw new Error('no tail call in bpf_lxc.c with a CILIUM_CALL_* slot that has a program declared for it');
-      const target = site.target;
-      await openFile(page, 'bpf/bpf_lxc.c');
-      await cursorOnWord(page, site.line, site.slot);
-      await page.keyboard.press('F12');
-      const name = path.basename(target.file);
-      const line = await waitFor('definition did not land on the program', async () => {
-        const tab = ((await page.locator('.tab.active').first().textContent().catch(() => '')) || '');
-        const l = await cursorLine(page);
-        return { ok: tab.includes(name) && l !== undefined && l >= target.declLine && l <= target.nameLine, detail: `${tab.trim()}:${l}, expected ${name}:${target.declLine}-${target.nameLine}`, value: l };
-      }, 30000);
-      return `${site.slot} at bpf_lxc.c:${site.line} → ${target.program} (${name}:${line.value})`;
+      return definitionThroughSlot(page, site);
     });
 
     await step(page, 'the simulator panel comes back after a window reload, at the same step', '6-reload', async () => {
@@ -442,16 +318,7 @@ async function step(page, name, shot, body) {
       if (await lens.locator('img, svg, script, a[href*="command:"], [data-href*="command:"]').count()) throw new Error('the code lens holds elements made from the note');
       // Hover on the function name: a Notes section with the text escaped (no link, image or HTML).
       await goToLine(page, entry.nameLine);
-      const hover = page.locator('.monaco-hover-content', { hasText: 'Notes' }).first();
-      // The mouse over the name as it is drawn on its line (the editor shows the hover after a delay).
-      const name = page.locator('.monaco-editor .view-line', { hasText: `${ENTRY}(` }).locator('span span', { hasText: new RegExp(`^${ENTRY}$`) }).first();
-      await waitFor('no hover with the note', async () => {
-        if (await hover.isVisible().catch(() => false)) return { ok: true };
-        await page.mouse.move(5, 5);
-        await name.hover({ timeout: 5000 }).catch(() => undefined);
-        await hover.waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
-        return { ok: await hover.isVisible().catch(() => false), detail: `no Notes hover over ${ENTRY} (name drawn: ${await name.count()})` };
-      }, 60000, 500);
+      const hover = await hoverOnFunction(page, ENTRY, 'Notes');
       await page.screenshot({ path: path.join(OUT, 'e2e-9-hostile-hover.png') });
       const hoverText = (await hover.textContent()) || '';
       for (const part of [HOSTILE_IMG, HOSTILE_LINK, HOSTILE_SCRIPT]) {
@@ -507,8 +374,7 @@ async function step(page, name, shot, body) {
       return 'note and tag as text in the notes pane; scenario error quotes the markup as text; no marker in any frame';
     });
   } finally {
-    await ctx.close().catch(() => undefined);
-    fs.rmSync(profile, { recursive: true, force: true });
+    await browser.close();
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;

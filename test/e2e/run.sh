@@ -8,6 +8,8 @@
 #   DPNAV_E2E_VSIX   test this .vsix instead of building and packaging one
 #   DPNAV_E2E_KEEP=1 keep the scratch folder (code-server logs, user data) after the run
 #   --setup-only     install the tools and stop (CI warm-up, or to start the slow install early)
+# Two sessions share the installed extension: e2e.js with Workspace Trust off, then e2e-restricted.js with
+# Workspace Trust on and a fresh copy of the tree opened untrusted (Restricted Mode).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${DPNAV_E2E_CACHE:-$HOME/.cache/dpnav-e2e}
@@ -70,9 +72,16 @@ phase "tools ready in $CACHE"
 # --- a scratch folder for this run (the .vsix, a VS Code profile, a copy of the sample tree) ---
 RUN=$(mktemp -d /tmp/dpnav-e2e.XXXXXX)
 CS_PID=
+# code-server runs in its own process group (setsid): end it and its extension host together.
+stop_code_server() {
+  [ -n "$CS_PID" ] || return 0
+  kill -TERM -- "-$CS_PID" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 -- "-$CS_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$CS_PID" 2>/dev/null || true
+  CS_PID=
+}
 cleanup() {
-  # code-server runs in its own process group (setsid): end it and its extension host together.
-  if [ -n "$CS_PID" ]; then kill -TERM -- "-$CS_PID" 2>/dev/null || true; sleep 1; kill -KILL -- "-$CS_PID" 2>/dev/null || true; fi
+  stop_code_server
   [ "${DPNAV_E2E_KEEP:-}" = 1 ] && echo "e2e: scratch folder kept: $RUN" || rm -rf "$RUN"
 }
 trap cleanup EXIT
@@ -101,23 +110,61 @@ phase "install the .vsix into code-server"
 PATH=$N24/bin:$PATH "$CS" --user-data-dir "$RUN/user-data" --extensions-dir "$RUN/extensions" --install-extension "$VSIX" >"$RUN/install.log" 2>&1 \
   || { cat "$RUN/install.log"; exit 1; }
 
+# start_code_server <user-data-dir> <folder> [extra flags…]: code-server on $PORT in its own process group,
+# sharing this run's extensions folder (log: <user-data-dir>.log); returns once it answers /healthz.
+start_code_server() {
+  local data=$1 folder=$2; shift 2
+  PATH=$N24/bin:$PATH setsid "$CS" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check \
+    --disable-getting-started-override --ignore-last-opened "$@" \
+    --user-data-dir "$data" --extensions-dir "$RUN/extensions" "$folder" >"$data.log" 2>&1 &
+  CS_PID=$!
+  for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
+  curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" || { cat "$data.log"; echo "code-server did not start"; exit 1; }
+}
+host_logs() {
+  echo "--- extension host log (last lines) ---"
+  find "$1/logs" -name '*Datapath*' -o -name 'remoteexthost.log' 2>/dev/null | while read -r f; do echo "## $f"; tail -30 "$f"; done
+}
+
 PORT=${DPNAV_E2E_PORT:-$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}
 phase "start code-server on 127.0.0.1:$PORT"
-PATH=$N24/bin:$PATH setsid "$CS" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check \
-  --disable-workspace-trust --disable-getting-started-override --ignore-last-opened \
-  --user-data-dir "$RUN/user-data" --extensions-dir "$RUN/extensions" "$WS" >"$RUN/code-server.log" 2>&1 &
-CS_PID=$!
-for _ in $(seq 1 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
-curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" || { cat "$RUN/code-server.log"; echo "code-server did not start"; exit 1; }
+start_code_server "$RUN/user-data" "$WS" --disable-workspace-trust
 
 phase "playwright e2e"
 mkdir -p "$ROOT/test-results"
 rm -f "$ROOT"/test-results/e2e-*.png
 status=0
-E2E_OUT=$ROOT/test-results node "$ROOT/test/e2e/e2e.js" "http://127.0.0.1:$PORT" "$WS" || status=$?
-if [ $status -ne 0 ]; then
-  echo "--- extension host log (last lines) ---"
-  find "$RUN/user-data/logs" -name '*Datapath*' -o -name 'remoteexthost.log' 2>/dev/null | while read -r f; do echo "## $f"; tail -30 "$f"; done
-fi
+set +e
+E2E_OUT=$ROOT/test-results node "$ROOT/test/e2e/e2e.js" "http://127.0.0.1:$PORT" "$WS" 2>&1 | tee "$RUN/main.out"
+status=${PIPESTATUS[0]}; set -e
+[ $status -eq 0 ] || host_logs "$RUN/user-data"
+stop_code_server
+
+# --- Restricted Mode: a second, short session with Workspace Trust on and a fresh copy never trusted ---
+# Own profile (settings.json + settings-restricted.json; no trust granted yet), same installed extension.
+phase "start code-server with Workspace Trust on (Restricted Mode)"
+mkdir -p "$RUN/user-data-restricted/User"
+node -e 'const fs = require("fs"); const [a, b, out] = process.argv.slice(1);
+  const extra = JSON.parse(fs.readFileSync(b, "utf8")); delete extra["//"];
+  fs.writeFileSync(out, JSON.stringify({ ...JSON.parse(fs.readFileSync(a, "utf8")), ...extra }, null, 2));' \
+  "$ROOT/test/e2e/settings.json" "$ROOT/test/e2e/settings-restricted.json" "$RUN/user-data-restricted/User/settings.json"
+WS_RESTRICTED=$RUN/workspace-restricted
+cp -r "$TREE" "$WS_RESTRICTED"
+start_code_server "$RUN/user-data-restricted" "$WS_RESTRICTED"
+phase "playwright e2e, Restricted Mode"
+rstatus=0
+set +e
+E2E_OUT=$ROOT/test-results node "$ROOT/test/e2e/e2e-restricted.js" "http://127.0.0.1:$PORT" "$WS_RESTRICTED" 2>&1 | tee "$RUN/restricted.out"
+rstatus=${PIPESTATUS[0]}; set -e
+[ $rstatus -eq 0 ] || host_logs "$RUN/user-data-restricted"
+stop_code_server
+[ $rstatus -eq 0 ] || status=$rstatus
 phase "done"
+# One summary line for both sessions, last, as a test runner ends (a session that died early counts as 1 failed).
+count() { sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$1" 2>/dev/null | tail -1; }
+read -r mp mf <<<"$(count "$RUN/main.out")" || true
+read -r rp rf <<<"$(count "$RUN/restricted.out")" || true
+[ -n "${mp:-}" ] || { mp=0; mf=1; }
+[ -n "${rp:-}" ] || { rp=0; rf=1; }
+echo "e2e: $((mp + rp)) passed, $((mf + rf)) failed (main session $mp/$((mp + mf)), Restricted Mode $rp/$((rp + rf)))"
 exit $status
