@@ -80,6 +80,93 @@ function stripComments(s: string): string {
   return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/, '').replace(/\\\r?\n/g, ' ');
 }
 
+/** End of the directive whose `#` is at `hashAt` on a line ending at `lineEnd`: continuation lines and a block comment left open extend it. */
+function directiveEnd(text: string, hashAt: number, lineEnd: number): { end: number; extraLines: number } {
+  const n = text.length;
+  let end = lineEnd;
+  let extraLines = 0;
+  while (end < n && text[end - 1] === '\\' || (end < n && text[end - 1] === '\r' && text[end - 2] === '\\')) {
+    const next = text.indexOf('\n', end + 1);
+    end = next < 0 ? n : next;
+    extraLines++;
+  }
+  // A block comment opened on the directive line and closed later extends the directive.
+  const raw = text.slice(hashAt + 1, end);
+  const lastOpen = raw.lastIndexOf('/*');
+  if (lastOpen >= 0 && raw.indexOf('*/', lastOpen) < 0) {
+    const close = text.indexOf('*/', hashAt + 1 + lastOpen);
+    if (close >= 0) {
+      const next = text.indexOf('\n', close);
+      const newEnd = next < 0 ? n : next;
+      for (let k = end; k < newEnd; k++) if (text[k] === '\n') extraLines++;
+      end = newEnd;
+    }
+  }
+  return { end, extraLines };
+}
+
+/** The `#define` at text[hashAt, end) (`restStart`: just after the word); undefined when malformed. Conditions are left empty. */
+function parseDefine(text: string, file: string, hashAt: number, restStart: number, end: number): MacroDef | undefined {
+  const toks = tokenize(text, restStart, end);
+  const nameTok = toks[0];
+  if (!nameTok || nameTok.kind !== 'id') return undefined;
+  let bodyFrom = 1;
+  let params: string[] | undefined;
+  let variadic = false;
+  if (toks[1] && toks[1].text === '(' && toks[1].start === nameTok.end) {
+    params = [];
+    let k = 2;
+    for (; k < toks.length && toks[k].text !== ')'; k++) {
+      if (toks[k].kind === 'id') params.push(toks[k].text);
+      else if (toks[k].text === '...') { params.push('__VA_ARGS__'); variadic = true; }
+    }
+    bodyFrom = k + 1;
+  }
+  const body = toks.slice(bodyFrom);
+  return {
+    name: nameTok.text, params, variadic, body,
+    bodyText: body.length ? text.slice(body[0].start, body[body.length - 1].end).replace(/\\\r?\n/g, ' ') : '',
+    file, nameStart: nameTok.start, nameEnd: nameTok.end, start: hashAt, end, conditions: [],
+  };
+}
+
+const DIRECTIVE_WORD = /^#\s*([a-z_]+)/;
+const COMMENT_OR_QUOTE = /[/"']/g;
+
+/**
+ * The `#define`s of a file found by a quick pass over directive lines only (no #if structure, no
+ * block-comment tracking): what deriving the macro roles needs before the files are scanned in full.
+ * Equal to scanDirectives().defines (without conditions) unless a directive-looking line sits inside a
+ * block comment; callers compare with the full scan (sameDefines) and redo the roles when they differ.
+ */
+export function quickDefines(text: string, file: string): MacroDef[] {
+  const out: MacroDef[] = [];
+  // A `#` first on a line (after blanks): found by a native search, not by walking every line.
+  const re = /(^|\n)[ \t]*#/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const lineStart = m.index + m[1].length;
+    const hashAt = m.index + m[0].length - 1;
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const { end } = directiveEnd(text, hashAt, lineEnd);
+    const word = DIRECTIVE_WORD.exec(text.slice(hashAt, Math.min(end, hashAt + 40)));
+    if (word?.[1] === 'define') {
+      const def = parseDefine(text, file, hashAt, hashAt + word[0].length, end);
+      if (def) out.push(def);
+    }
+    // Continuation lines belong to this directive: the next one starts after its end.
+    re.lastIndex = end;
+  }
+  return out;
+}
+
+/** True when two define lists name the same directives (same spans and names). */
+export function sameDefines(a: readonly MacroDef[], b: readonly MacroDef[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k].start !== b[k].start || a[k].end !== b[k].end || a[k].name !== b[k].name) return false;
+  return true;
+}
+
 /** Deepest #if nesting whose conditions are tracked (Cilium nests a handful of levels). */
 export const MAX_CONDITION_DEPTH = 64;
 
@@ -110,6 +197,10 @@ export function scanDirectives(text: string, file: string): DirectiveScan {
   let inBlockComment = false;
   const n = text.length;
   let pendingGuard: { name: string; entry: (typeof stack)[number] } | undefined;
+  /** Offset of the next `/`, `"` or `'` at or after the last search (n: none left). */
+  let special = -1;
+  // Where the block comment we are in closes (searched once per comment, not once per line).
+  let commentEnd = -1;
   while (pos < n) {
     let lineEnd = text.indexOf('\n', pos);
     if (lineEnd < 0) lineEnd = n;
@@ -119,26 +210,7 @@ export function scanDirectives(text: string, file: string): DirectiveScan {
       while (i < lineEnd && (text[i] === ' ' || text[i] === '\t')) i++;
     }
     if (!inBlockComment && text[i] === '#') {
-      // Directive: extend over continuation lines.
-      let end = lineEnd;
-      let extraLines = 0;
-      while (end < n && text[end - 1] === '\\' || (end < n && text[end - 1] === '\r' && text[end - 2] === '\\')) {
-        const next = text.indexOf('\n', end + 1);
-        end = next < 0 ? n : next;
-        extraLines++;
-      }
-      // A block comment opened on the directive line and closed later extends the directive.
-      const raw = text.slice(i + 1, end);
-      const lastOpen = raw.lastIndexOf('/*');
-      if (lastOpen >= 0 && raw.indexOf('*/', lastOpen) < 0) {
-        const close = text.indexOf('*/', i + 1 + lastOpen);
-        if (close >= 0) {
-          const next = text.indexOf('\n', close);
-          const newEnd = next < 0 ? n : next;
-          for (let k = end; k < newEnd; k++) if (text[k] === '\n') extraLines++;
-          end = newEnd;
-        }
-      }
+      const { end, extraLines } = directiveEnd(text, i, lineEnd);
       scan.directiveSpans.push([pos, end]);
       handleDirective(text, file, i, end, lineNo, scan, stack, activeFrames, (g) => { pendingGuard = g; }, pendingGuard);
       pendingGuard = pendingGuard && stack.includes(pendingGuard.entry) ? pendingGuard : undefined;
@@ -147,20 +219,39 @@ export function scanDirectives(text: string, file: string): DirectiveScan {
       continue;
     }
     const startedInComment = inBlockComment;
-    // Track block comments for the next line's directive detection.
-    for (let k = pos; k < lineEnd; k++) {
-      const ch = text.charCodeAt(k);
+    // Track block comments for the next line's directive detection, jumping from one `/`, `"` or `'`
+    // to the next (native searches: most of a file is plain code, walked here once per line).
+    for (let k = pos; k < lineEnd;) {
       if (inBlockComment) {
-        if (ch === 42 && text.charCodeAt(k + 1) === 47) { inBlockComment = false; k++; }
-      } else if (ch === 47 && text.charCodeAt(k + 1) === 42) { inBlockComment = true; k++; }
-      else if (ch === 47 && text.charCodeAt(k + 1) === 47) break;
-      else if (ch === 34 || ch === 39) {
-        k++;
-        while (k < lineEnd && text.charCodeAt(k) !== ch) { if (text.charCodeAt(k) === 92) k++; k++; }
+        if (commentEnd < k) { commentEnd = text.indexOf('*/', k); if (commentEnd < 0) commentEnd = n; }
+        if (commentEnd >= lineEnd) break;
+        inBlockComment = false;
+        k = commentEnd + 2;
+        continue;
       }
+      if (special < k) {
+        COMMENT_OR_QUOTE.lastIndex = k;
+        special = COMMENT_OR_QUOTE.exec(text)?.index ?? n;
+      }
+      if (special >= lineEnd) break;
+      k = special;
+      const ch = text.charCodeAt(k);
+      if (ch === 47) {
+        const next = text.charCodeAt(k + 1);
+        if (next === 42) { inBlockComment = true; k += 2; continue; }
+        if (next === 47) break;
+        k++;
+        continue;
+      }
+      k++;
+      while (k < lineEnd && text.charCodeAt(k) !== ch) { if (text.charCodeAt(k) === 92) k++; k++; }
+      k++;
     }
-    const code = text.slice(pos, lineEnd).replace(/\/\*.*?\*\//g, '').replace(/\/\/.*$/, '');
-    if (!startedInComment && !/^\s*(\/\*.*)?$/.test(code)) pendingGuard = undefined;
+    // Only code between `#ifndef GUARD` and `#define GUARD` matters here: skip the line regexes otherwise.
+    if (pendingGuard && !startedInComment) {
+      const code = text.slice(pos, lineEnd).replace(/\/\*.*?\*\//g, '').replace(/\/\/.*$/, '');
+      if (!/^\s*(\/\*.*)?$/.test(code)) pendingGuard = undefined;
+    }
     lineNo++;
     pos = lineEnd + 1;
   }
@@ -177,7 +268,7 @@ function handleDirective(
   setPendingGuard: (g: { name: string; entry: (typeof stack)[number] } | undefined) => void,
   pendingGuard: { name: string; entry: (typeof stack)[number] } | undefined,
 ): void {
-  const m = /^#\s*([a-z_]+)/.exec(text.slice(hashAt, Math.min(end, hashAt + 40)));
+  const m = DIRECTIVE_WORD.exec(text.slice(hashAt, Math.min(end, hashAt + 40)));
   const word = m?.[1] ?? '';
   const restStart = hashAt + (m ? m[0].length : 1);
   const rest = () => stripComments(text.slice(restStart, end));
@@ -218,37 +309,20 @@ function handleDirective(
       return;
     }
     case 'define': {
-      const toks = tokenize(text, restStart, end);
-      const nameTok = toks[0];
-      if (!nameTok || nameTok.kind !== 'id') {
+      const def = parseDefine(text, file, hashAt, restStart, end);
+      if (!def) {
         scan.diagnostics.push({ start: hashAt, end, message: 'malformed #define' });
         return;
       }
-      if (pendingGuard && pendingGuard.name === nameTok.text) {
+      if (pendingGuard && pendingGuard.name === def.name) {
         const f = pendingGuard.entry.frame;
         // `#if !defined(GUARD) && COND` + `#define GUARD`: an include guard with a real condition attached.
         const rest = f.directive === 'if' ? /^!\s*defined\s*\(?\s*\w+\s*\)?\s*&&\s*([\s\S]+)$/.exec(f.expr)?.[1] : undefined;
-        if (rest) f.expr = rest.trim(); else pendingGuard.entry.guard = nameTok.text;
+        if (rest) f.expr = rest.trim(); else pendingGuard.entry.guard = def.name;
         pushRegion();
       }
-      let bodyFrom = 1;
-      let params: string[] | undefined;
-      let variadic = false;
-      if (toks[1] && toks[1].text === '(' && toks[1].start === nameTok.end) {
-        params = [];
-        let k = 2;
-        for (; k < toks.length && toks[k].text !== ')'; k++) {
-          if (toks[k].kind === 'id') params.push(toks[k].text);
-          else if (toks[k].text === '...') { params.push('__VA_ARGS__'); variadic = true; }
-        }
-        bodyFrom = k + 1;
-      }
-      const body = toks.slice(bodyFrom);
-      scan.defines.push({
-        name: nameTok.text, params, variadic, body,
-        bodyText: body.length ? text.slice(body[0].start, body[body.length - 1].end).replace(/\\\r?\n/g, ' ') : '',
-        file, nameStart: nameTok.start, nameEnd: nameTok.end, start: hashAt, end, conditions: activeFrames(),
-      });
+      def.conditions = activeFrames();
+      scan.defines.push(def);
       return;
     }
     case 'undef': {

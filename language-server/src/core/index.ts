@@ -32,7 +32,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { scanDirectives, framesAt, type ConditionFrame, type DirectiveScan, type MacroDef } from './directives';
+import { scanDirectives, quickDefines, sameDefines, framesAt, type ConditionFrame, type DirectiveScan, type MacroDef } from './directives';
 import type { FileFacts } from './facts';
 import { contentHash, MAX_FILE_CHARS, extractFile, extractFileIncrementally, parseShapes, type ParseMemo, type RolesContext } from './extract';
 import { deriveMacroRoles } from './macro-roles';
@@ -145,6 +145,14 @@ function scanWithinLimit(text: string, file: string): DirectiveScan {
   return scanDirectives(text.length > MAX_FILE_CHARS ? '' : text, file);
 }
 
+/** The tree-wide macro table: the first definition of each name, include/ before lib/ before the root before the rest. */
+function macroTable(defines: readonly MacroDef[]): Map<string, MacroDef> {
+  const table = new Map<string, MacroDef>();
+  const prio = (f: string) => (f.startsWith('include/') ? 0 : f.startsWith('lib/') ? 1 : !f.includes('/') ? 2 : 3);
+  for (const d of [...defines].sort((a, b) => prio(a.file) - prio(b.file))) if (!table.has(d.name)) table.set(d.name, d);
+  return table;
+}
+
 const pendingStores = new Set<Promise<void>>();
 /** Edited files whose tree-sitter tree is kept for incremental re-parsing (each costs WASM memory). */
 const KEPT_TREES = 8;
@@ -192,7 +200,7 @@ export class DatapathIndex {
     }
     const scans = new Map<string, DirectiveScan>();
     for (const [f, text] of this.texts) scans.set(f, scanWithinLimit(text, f));
-    this.ctx = this.rolesFrom([...scans.values()].flatMap((s) => s.defines), () => undefined);
+    this.ctx = this.rolesFrom([...scans.values()].flatMap((s) => s.defines));
     for (const [f, text] of this.texts) this.modelValue.set(extractFile(this.cp, f, text, this.ctxValue, scans.get(f)));
     this.invalidate();
   }
@@ -223,18 +231,24 @@ export class DatapathIndex {
       index.pendingFacts = { load: cached.loadFiles, roles: cached.roles };
       if (cached.build) index.built = reviveBuild(cached.build as Omit<SerializedBuild, 'sites'>);
     } else {
-      const scans = new Map<string, DirectiveScan>();
-      for (const f of files) scans.set(f, scanWithinLimit(index.texts.get(f)!, f));
-      index.ctx = index.rolesFrom([...scans.values()].flatMap((s) => s.defines), (name) => index.firstDefine(scans, name));
-      // The tree changed since the last session (an edit, a pull): files whose content and macro roles
-      // are unchanged keep the facts of the previous session's cache entry; only the others are parsed.
-      const reused = cacheDir ? index.reusableFacts(cacheDir, hashes) : new Map<string, FileFacts>();
-      const toExtract = files.filter((f) => !reused.has(f));
-      reusedFiles = reused.size;
-      const usePool = options.workers ?? toExtract.length > 20;
-      index.pool = usePool ? ParsePool.create() : undefined;
+      // Workers start now: they load the parser while this thread derives the macro roles.
+      index.pool = options.workers ?? files.length > 20 ? ParsePool.create() : undefined;
+      const quick = new Map<string, MacroDef[]>();
+      let reused = new Map<string, FileFacts>();
+      let toExtract = files;
       try {
-        await index.extractAll(toExtract, scans, options.onProgress);
+        // Blanking needs the macro roles, which need every #define of the tree: a quick pass over the
+        // #define lines gives them; the full directive scan of each file runs with its extraction, in
+        // parallel. checkQuickRoles() then confirms the quick pass saw the same #defines.
+        for (const f of files) { const text = index.texts.get(f)!; quick.set(f, text.length > MAX_FILE_CHARS ? [] : quickDefines(text, f)); }
+        index.ctx = index.rolesFrom([...quick.values()].flat());
+        // The tree changed since the last session (an edit, a pull): files whose content and macro roles
+        // are unchanged keep the facts of the previous session's cache entry; only the others are parsed.
+        if (cacheDir) reused = index.reusableFacts(cacheDir, hashes);
+        toExtract = files.filter((f) => !reused.has(f));
+        reusedFiles = reused.size;
+        if (index.pool && !(options.workers ?? toExtract.length > 20)) { await index.pool.close(); index.pool = undefined; }
+        await index.extractAll(toExtract, options.onProgress);
       } finally {
         await index.pool?.close();
         index.pool = undefined;
@@ -245,6 +259,7 @@ export class DatapathIndex {
         const byFile = new Map([...reused, ...extracted.map((f) => [f.file, f] as const)]);
         for (const f of files) index.model.set(byFile.get(f)!); // path order, as a cold index has it
       }
+      index.checkQuickRoles(quick);
       if (cacheDir) {
         // Written after open() returns (before the process can exit): the index is usable sooner.
         const r = index.ctx.roles;
@@ -278,19 +293,31 @@ export class DatapathIndex {
     await Promise.all(pendingStores);
   }
 
-  private firstDefine(scans: Map<string, DirectiveScan>, name: string): MacroDef | undefined {
-    for (const s of scans.values()) for (const d of s.defines) if (d.name === name) return d;
-    return undefined;
-  }
-
-  private rolesFrom(defines: MacroDef[], _lookup: (name: string) => MacroDef | undefined): RolesContext {
-    const table = new Map<string, MacroDef>();
-    const prio = (f: string) => (f.startsWith('include/') ? 0 : f.startsWith('lib/') ? 1 : !f.includes('/') ? 2 : 3);
-    for (const d of [...defines].sort((a, b) => prio(a.file) - prio(b.file))) if (!table.has(d.name)) table.set(d.name, d);
+  private rolesFrom(defines: MacroDef[]): RolesContext {
+    const table = macroTable(defines);
     const macros = { get: (n: string) => table.get(n) };
     const roles = deriveMacroRoles(table.values(), macros);
     const bodies = [...roles.generators].map((g) => `${g}(${table.get(g)?.params?.join(',')})${table.get(g)?.bodyText}`);
     return { roles, macros, rolesHash: rolesHashOf(roles, bodies) };
+  }
+
+  /**
+   * After a cold extraction: the roles were derived from quickDefines(); when every file's scan found the
+   * same #defines they stand (the lookup table takes the scanned definitions, with their conditions);
+   * otherwise (a `#define` line inside a block comment) they are derived again, and if they changed,
+   * every file is extracted again with them.
+   */
+  private checkQuickRoles(quick: ReadonlyMap<string, MacroDef[]>): void {
+    const files = [...this.modelValue.files.values()];
+    if (files.every((f) => sameDefines(f.defines, quick.get(f.file) ?? []))) {
+      const table = macroTable(files.flatMap((f) => f.defines));
+      this.ctx = { ...this.ctxValue, macros: { get: (n: string) => table.get(n) } };
+      return;
+    }
+    const ctx = this.rolesFromModel();
+    const changed = ctx.rolesHash !== this.ctxValue.rolesHash;
+    this.ctx = ctx;
+    if (changed) for (const [f, text] of this.texts) this.modelValue.set(extractFile(this.cp, f, text, ctx));
   }
 
   private rolesFromCache(r: { attributeLike: string[]; markers: string[]; generators: string[]; rolesHash: string }): RolesContext {
@@ -303,18 +330,17 @@ export class DatapathIndex {
   }
 
   private rolesFromModel(): RolesContext {
-    const defines = [...this.model.files.values()].flatMap((f) => f.defines);
-    return this.rolesFrom(defines, () => undefined);
+    return this.rolesFrom([...this.model.files.values()].flatMap((f) => f.defines));
   }
 
-  private async extractAll(files: string[], scans: Map<string, DirectiveScan>, onProgress?: (done: number, total: number) => void): Promise<void> {
+  private async extractAll(files: string[], onProgress?: (done: number, total: number) => void): Promise<void> {
     let done = 0;
     const progressed = (n: number) => { done += n; onProgress?.(done, files.length); };
     if (!this.pool) {
-      for (const f of files) { this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx, scans.get(f))); progressed(1); }
+      for (const f of files) { this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx)); progressed(1); }
       return;
     }
-    // Whole-file extraction in batches of ~48 kB, shared between the workers and this thread.
+    // Whole-file extraction (directive scan included) in batches of ~32 kB, shared between the workers and this thread.
     const pool = this.pool;
     const { roles, macros, rolesHash } = this.ctx;
     const wanted = new Set([...roles.attributeLike, ...roles.generators]);
@@ -329,13 +355,16 @@ export class DatapathIndex {
     for (const f of order) {
       batch.push(f);
       size += this.texts.get(f)!.length;
-      if (size > 48 * 1024) { batches.push(batch); batch = []; size = 0; }
+      if (size > 32 * 1024) { batches.push(batch); batch = []; size = 0; }
     }
     if (batch.length) batches.push(batch);
     // Workers take batches from the front (big files), this thread from the back (small ones), until
     // the queue is empty: both cores stay busy and nobody waits for a straggler batch.
-    const workerLoop = async (which: number) => {
-      for (let b = batches.shift(); b; b = batches.shift()) {
+    const workerLoop = async (which: number, prefetch: boolean) => {
+      // The second batch in flight is taken only while plenty are left: at the end, a batch posted ahead
+      // would keep this thread waiting for a worker that has two batches to go.
+      const take = () => (!prefetch || batches.length > 4 ? batches.shift() : undefined);
+      for (let b = take(); b; b = take()) {
         const facts = await pool.extract(b.map((file) => ({ file, text: this.texts.get(file)! })), which);
         for (const f of facts) this.model.set(f);
         progressed(facts.length);
@@ -343,12 +372,14 @@ export class DatapathIndex {
     };
     const ownLoop = async () => {
       for (let b = batches.pop(); b; b = batches.pop()) {
-        for (const f of b) this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx, scans.get(f)));
+        for (const f of b) this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx));
         progressed(b.length);
         await new Promise((resolve) => setImmediate(resolve)); // let worker results in
       }
     };
-    await Promise.all([...Array.from({ length: pool.size }, (_, i) => workerLoop(i)), ownLoop()]);
+    // Two batches in flight per worker: while this thread is busy with its own batch, a worker that has
+    // finished one still has the next to work on.
+    await Promise.all([...Array.from({ length: pool.size * 2 }, (_, i) => workerLoop(i % pool.size, i >= pool.size)), ownLoop()]);
     // Results arrive in any order; keep the model in path order so output is deterministic.
     const all = files.map((f) => this.model.files.get(f)!);
     for (const f of all) this.model.delete(f.file);

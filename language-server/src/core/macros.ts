@@ -52,6 +52,9 @@ export function expand(input: readonly Token[], macros: MacroLookup, opts: Expan
   return expandWithin(input, macros, opts, { left: opts.budget ?? 20000 });
 }
 
+// Tokens made here are written out field by field, all with the same shape (hide and fromArg included,
+// possibly undefined): spreading tokens of varying shapes and adding `hide` afterwards was most of the
+// cost of expanding.
 function expandWithin(input: readonly Token[], macros: MacroLookup, opts: ExpandOptions, budget: Budget): Expansion {
   const work: Token[] = [];
   for (let i = input.length - 1; i >= 0; i--) work.push(input[i]);
@@ -65,7 +68,7 @@ function expandWithin(input: readonly Token[], macros: MacroLookup, opts: Expand
     if (opts.assumeDefined !== undefined && IS_DEFINED.has(t.text) && peek(work)?.text === '(') {
       if (popArgs(work)) {
         usedAssumption = true;
-        work.push({ kind: 'num', text: String(opts.assumeDefined), start: -1, end: -1, hide: t.hide });
+        work.push({ kind: 'num', text: String(opts.assumeDefined), start: -1, end: -1, hide: t.hide, fromArg: undefined });
         continue;
       }
     }
@@ -76,7 +79,7 @@ function expandWithin(input: readonly Token[], macros: MacroLookup, opts: Expand
       const hide = new Set(t.hide ?? []);
       hide.add(m.name);
       budget.left -= m.body.length;
-      const body = m.body.map((b) => ({ ...b, start: -1, end: -1, hide, fromArg: false }));
+      const body = m.body.map((b): Token => ({ kind: b.kind, text: b.text, start: -1, end: -1, hide, fromArg: false }));
       pasteTokens(body);
       for (let i = body.length - 1; i >= 0; i--) work.push(body[i]);
       continue;
@@ -91,7 +94,14 @@ function expandWithin(input: readonly Token[], macros: MacroLookup, opts: Expand
     hide.add(m.name);
     const body = substitute(m, args, macros, opts, budget, (u) => { usedAssumption ||= u; });
     if (!body) { truncated = true; out.push(t); continue; }
-    for (const b of body) { b.hide = b.hide ? new Set([...b.hide, ...hide]) : hide; }
+    // Tokens of one argument share a hide set: one union per distinct set, not one per token.
+    const unions = new Map<ReadonlySet<string>, ReadonlySet<string>>();
+    for (const b of body) {
+      if (!b.hide) { b.hide = hide; continue; }
+      let u = unions.get(b.hide);
+      if (!u) { u = new Set([...b.hide, ...hide]); unions.set(b.hide, u); }
+      b.hide = u;
+    }
     for (let i = body.length - 1; i >= 0; i--) work.push(body[i]);
   }
   return { tokens: out, usedAssumption, truncated };
@@ -162,10 +172,10 @@ function substitute(m: MacroDef, rawArgs: Token[][], macros: MacroLookup, opts: 
       budget.left -= src.length;
       if (budget.left < 0) return undefined;
       if (nearPaste && src.length === 0) out.push({ kind: 'punct', text: '', start: -1, end: -1 }); // placemarker
-      for (const a of src) out.push({ ...a, fromArg: a.start >= 0 || a.fromArg });
+      for (const a of src) out.push({ kind: a.kind, text: a.text, start: a.start, end: a.end, hide: a.hide, fromArg: a.start >= 0 || a.fromArg });
       continue;
     }
-    out.push({ ...b, start: -1, end: -1, fromArg: false });
+    out.push({ kind: b.kind, text: b.text, start: -1, end: -1, hide: undefined, fromArg: false });
   }
   pasteTokens(out);
   return out.filter((t) => t.text !== '' || t.kind !== 'punct');

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Graph, GraphEdge, GraphProgram, EdgeKind } from './graph-schema';
 import type { FileFacts, FunctionFact, RawCallSite } from './facts';
 import type { MacroDef } from './directives';
-import { conditionText, framesAt } from './directives';
+import { conditionText, framesAt, type ConditionFrame } from './directives';
 import { expand, evaluateText, type MacroLookup } from './macros';
 import { ProgramAnalyzer, resolveMapName, type ProgramDecl } from './programs';
 import { attachPointFor, PROGRAM_ARRAYS, type MapRole } from './loader-facts';
@@ -84,7 +84,7 @@ export class ResolverCaches {
   forwards = new WeakMap<FunctionFact, boolean>();
   fileResults = new WeakMap<FileFacts, FileResult>();
   /** What the last wrapper derivation saw, per file: reused while no file's signature changes. */
-  wrapperInputs = { key: '', files: new Map<string, { facts: FileFacts }>() };
+  wrapperInputs = { key: '', files: new Map<string, WrapperInput>() };
   wrappers?: Map<string, Wrapper>;
   slotCache = new Map<string, number | undefined>();
   siteEpoch = '';
@@ -299,8 +299,14 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
     const known = caches.wrapperInputs.files.get(file);
     if (known?.facts === facts) continue;
     // Signatures are computed only when a file's facts were replaced (an edit), old and new.
-    if (!known || !wrappersUnchanged || wrapperSignature(file, known.facts, subSitesOf) !== wrapperSignature(file, facts, subSitesOf)) wrappersUnchanged = false;
-    caches.wrapperInputs.files.set(file, { facts });
+    // The old facts' signature is usually known from the edit before (computed under the same macros).
+    let signature: string | undefined;
+    if (known && wrappersUnchanged) {
+      const before = known.signatureKey === wrapperKey ? known.signature! : wrapperSignature(file, known.facts, subSitesOf);
+      signature = wrapperSignature(file, facts, subSitesOf);
+      if (before !== signature) wrappersUnchanged = false;
+    } else wrappersUnchanged = false;
+    caches.wrapperInputs.files.set(file, signature === undefined ? { facts } : { facts, signature, signatureKey: wrapperKey });
   }
   if (caches.wrapperInputs.files.size !== model.files.size) {
     for (const file of [...caches.wrapperInputs.files.keys()]) if (!model.files.has(file)) caches.wrapperInputs.files.delete(file);
@@ -348,7 +354,7 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
   // 4. Sites and edges, per file; reused when neither the file nor the programs/wrappers changed.
   const epoch = crypto.createHash('sha1').update(JSON.stringify([objects, [...wrappers.values()],
     programs.map((p) => [p.name, p.object, p.kind, p.slotValue, p.mapRole])])).digest('hex');
-  const ctx: SiteContext = { model, objects, programsByObject, policyPrograms, wrappers, objectsOfFile: new Map(), slotCache: caches.slotCache };
+  const ctx: SiteContext = { model, objects, programsByObject, policyPrograms, wrappers, objectsOfFile: new Map(), slotCache: caches.slotCache, mapRoles: new Map() };
   if (caches.siteEpoch !== epoch) { caches.siteEpoch = epoch; caches.slotCache.clear(); }
   const edges: GraphEdge[] = [];
   const sites: ResolvedSite[] = [];
@@ -374,6 +380,8 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
   return { graph, objects, programs, sites, sitesByFile, wrappers, diagnostics };
 }
 
+interface WrapperInput { facts: FileFacts; signature?: string; signatureKey?: string }
+
 /** Everything of a file the wrapper derivation reads: function names, parameters and calls (not positions). */
 function wrapperSignature(file: string, facts: FileFacts, subSitesOf: (file: string, fn: FunctionFact) => SubSite[]): string {
   const parts: string[] = [];
@@ -392,6 +400,16 @@ interface SiteContext {
   wrappers: Map<string, Wrapper>;
   objectsOfFile: Map<string, string[]>;
   slotCache: Map<string, number | undefined>;
+  /** Map role and name of a tail-call site's map text, per object (one build). */
+  mapRoles: Map<string, { role?: MapRole; name?: string }>;
+}
+
+/** conditionText() per frames array: a file's regions share their frames arrays, and sites share regions. */
+const conditionTexts = new WeakMap<readonly ConditionFrame[], string | null>();
+function conditionTextOf(frames: readonly ConditionFrame[]): string | undefined {
+  let t = conditionTexts.get(frames);
+  if (t === undefined) { t = conditionText(frames) ?? null; conditionTexts.set(frames, t); }
+  return t ?? undefined;
 }
 
 function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[] }[], ctx: SiteContext): FileResult {
@@ -400,7 +418,7 @@ function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[
   const out: FileResult = { key: '', edges: [], sites: [], diagnostics: [] };
   const lineOf = (offset: number) => positionOf(facts.lineStarts, offset).line + 1;
   const condOf = (offset: number, extra?: string) => {
-    const base = conditionText(framesAt(facts, offset));
+    const base = conditionTextOf(framesAt(facts, offset));
     return base && extra ? `${base} && ${extra}` : base ?? extra;
   };
   const objectsFor = (): string[] => {
@@ -417,9 +435,14 @@ function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[
   };
   const roleOfMap = (mapText: string | undefined, env: ObjectEnv): { role?: MapRole; name?: string } => {
     if (!mapText) return {};
+    const key = env.object + '\0' + mapText;
+    let r = ctx.mapRoles.get(key);
+    if (r) return r;
     const name = resolveMapName(mapText, env.macros);
-    for (const a of PROGRAM_ARRAYS) if (a.names.some((n) => resolveMapName(n, env.macros) === name)) return { role: a.role, name };
-    return { name };
+    r = { name };
+    for (const a of PROGRAM_ARRAYS) if (a.names.some((n) => resolveMapName(n, env.macros) === name)) { r = { role: a.role, name }; break; }
+    ctx.mapRoles.set(key, r);
+    return r;
   };
   const seenCall = new Set<string>();
 
@@ -474,7 +497,13 @@ function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[
         }
         continue;
       }
-      out.sites.push({ ...base, kind: s.via ? 'macro' : 'direct', ...(s.via ? { via: s.via } : {}), targets: [{ name: s.callee }] });
+      // Built field by field, in the order the spread form had (most sites are direct: this is the hot path).
+      const site = { file, function: fn.name, callee: s.callee, start: raw.start, end: raw.end, nameStart: raw.nameStart, nameEnd: raw.nameEnd, line } as ResolvedSite;
+      if (condition) site.condition = condition;
+      site.kind = s.via ? 'macro' : 'direct';
+      if (s.via) site.via = s.via;
+      site.targets = [{ name: s.callee }];
+      out.sites.push(site);
       const key = `${fn.name}\0${s.callee}\0${line}`;
       if (seenCall.has(key)) continue;
       seenCall.add(key);

@@ -20,6 +20,10 @@ const PUNCT3 = new Set(['<<=', '>>=', '...']);
 const PUNCT2 = new Set(['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=',
   '&=', '^=', '|=', '##']);
 
+/** Character codes (< 128) that begin some entry of PUNCT3 or PUNCT2. */
+const MULTI_PUNCT_START: boolean[] = [];
+for (const p of [...PUNCT3, ...PUNCT2]) MULTI_PUNCT_START[p.charCodeAt(0)] = true;
+
 function isIdStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
 }
@@ -77,6 +81,8 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
       out.push({ kind: c === 34 ? 'str' : 'chr', text: text.slice(start, i), start, end: i });
       continue;
     }
+    // Only these characters start a two- or three-character punctuator: the rest are one character.
+    if (!MULTI_PUNCT_START[c]) { out.push({ kind: 'punct', text: text[i], start, end: i + 1 }); i++; continue; }
     const three = text.slice(i, i + 3);
     if (PUNCT3.has(three)) { out.push({ kind: 'punct', text: three, start, end: i + 3 }); i += 3; continue; }
     const two = text.slice(i, i + 2);

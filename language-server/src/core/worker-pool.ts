@@ -17,6 +17,9 @@ export interface RolesData {
   rolesHash: string;
 }
 
+/** Every module the worker bundle contains (a change to any of them makes dist/parse-worker.js stale). */
+const WORKER_SOURCES = ['parse-worker.ts', 'extract.ts', 'directives.ts', 'macros.ts', 'tokens.ts', 'wasm.ts'];
+
 function workerScript(): { source: string; eval: boolean } | undefined {
   const here = typeof __dirname === 'string' ? __dirname : process.cwd();
   const js = path.join(here, 'parse-worker.js');
@@ -24,7 +27,7 @@ function workerScript(): { source: string; eval: boolean } | undefined {
   // Running from source: a bundled worker in the repo's dist/ is much faster to start than tsx, so use
   // it when it is at least as new as the extraction code it bundles.
   const dist = path.join(here, '..', '..', '..', 'dist', 'parse-worker.js');
-  const newest = Math.max(...['extract.ts', 'parse-worker.ts', 'wasm.ts', 'tokens.ts'].map((f) => mtime(path.join(here, f))));
+  const newest = Math.max(...WORKER_SOURCES.map((f) => mtime(path.join(here, f))));
   if (fs.existsSync(dist) && mtime(dist) >= newest) return { source: dist, eval: false };
   // From source (tests, benchmarks under tsx): register tsx's CommonJS hook inside the worker first.
   const ts = path.join(here, 'parse-worker.ts');
@@ -48,7 +51,9 @@ export class ParsePool {
     if (!script) return undefined;
     const pool = new ParsePool();
     for (let i = 0; i < size; i++) {
-      const w = new Worker(script.source, { eval: script.eval });
+      // A bundled worker needs none of the parent's loader flags (`--import tsx` under tests and benchmarks
+      // would make every module load go through tsx's hooks: hundreds of ms before the first parse).
+      const w = new Worker(script.source, { eval: script.eval, ...(script.eval ? {} : { execArgv: [] }) });
       w.on('message', (msg: { id: number; facts?: FileFacts[]; error?: string }) => {
         const p = pool.pending.get(msg.id);
         if (!p) return;

@@ -56,3 +56,22 @@ for (const tree of ['legacy', 'modern']) {
     await index.close();
   });
 }
+
+// A large tree is extracted by parse workers and this thread together (each scans its own files'
+// directives; the macro roles come from a quick #define pass): it must index exactly as one thread does.
+for (const tree of ['legacy', 'modern']) {
+  test(`${tree} fixture: parse workers give the same facts and graph as one thread`, async () => {
+    const dir = path.join(FIXTURES, tree, 'bpf');
+    const one = await DatapathIndex.open(dir, { cacheDir: false, workers: false });
+    const pooled = await DatapathIndex.open(dir, { cacheDir: false, workers: true });
+    try {
+      assert.deepEqual(pooled.files(), one.files());
+      for (const f of one.files()) assert.deepEqual(pooled.facts(f), one.facts(f), f);
+      assert.deepEqual(pooled.graph(), one.graph());
+      assert.deepEqual(pooled.wrappers(), one.wrappers());
+    } finally {
+      await one.close();
+      await pooled.close();
+    }
+  });
+}

@@ -186,3 +186,28 @@ int handle_xgress(struct __ctx_buff *pkt)
     assert.equal(t.index.functions('handle_xgress')[0].condition, undefined);
   } finally { await t.done(); }
 });
+
+test('a #define line inside a block comment defines nothing, though the quick #define pass sees it', async () => {
+  // The cold index derives macro roles from a quick pass over #define lines, which does not track block
+  // comments; the full scan must win. Commented out, DEFINE_PROG is no generator and gen_prog no function.
+  const body = (commented: boolean) => `#include "lib/prelude.h"
+${commented ? '/*\n' : ''}#define DEFINE_PROG(NAME) int NAME(struct __ctx_buff *ctx) { return 0; }
+${commented ? '*/\n' : ''}DEFINE_PROG(gen_prog)
+__section("from-container")
+int handle_xgress(struct __ctx_buff *ctx)
+{
+	return 0;
+}
+`;
+  const off = await treeOf({ 'bpf_lxc.c': body(true) });
+  try {
+    assert.deepEqual(off.index.macros('DEFINE_PROG'), []);
+    assert.deepEqual(off.index.functions('gen_prog'), []);
+    assert.equal(off.index.functions('handle_xgress').length, 1);
+  } finally { await off.done(); }
+  const on = await treeOf({ 'bpf_lxc.c': body(false) });
+  try {
+    assert.equal(on.index.macros('DEFINE_PROG').length, 1);
+    assert.deepEqual(on.index.functions('gen_prog').map((d) => d.file), ['bpf_lxc.c']);
+  } finally { await on.done(); }
+});
