@@ -12,7 +12,7 @@ import { tokenize } from './tokens';
 import { lineStarts } from './extract';
 
 /** Bump when FileFacts or extraction changes meaning. */
-export const CACHE_VERSION = 'dpnav-core-3';
+export const CACHE_VERSION = 'dpnav-core-4';
 
 export function defaultCacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'dpnav');

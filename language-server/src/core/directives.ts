@@ -85,22 +85,25 @@ function directiveEnd(text: string, hashAt: number, lineEnd: number): { end: num
   const n = text.length;
   let end = lineEnd;
   let extraLines = 0;
-  while (end < n && text[end - 1] === '\\' || (end < n && text[end - 1] === '\r' && text[end - 2] === '\\')) {
-    const next = text.indexOf('\n', end + 1);
-    end = next < 0 ? n : next;
-    extraLines++;
-  }
-  // A block comment opened on the directive line and closed later extends the directive.
-  const raw = text.slice(hashAt + 1, end);
-  const lastOpen = raw.lastIndexOf('/*');
-  if (lastOpen >= 0 && raw.indexOf('*/', lastOpen) < 0) {
-    const close = text.indexOf('*/', hashAt + 1 + lastOpen);
-    if (close >= 0) {
-      const next = text.indexOf('\n', close);
-      const newEnd = next < 0 ? n : next;
-      for (let k = end; k < newEnd; k++) if (text[k] === '\n') extraLines++;
-      end = newEnd;
+  // Continuation lines and block comments left open extend each other (a comment inside a multi-line
+  // #define body, closed on a line that ends with a backslash, goes on after the comment).
+  for (let scanFrom = hashAt + 1; ;) {
+    while (end < n && text[end - 1] === '\\' || (end < n && text[end - 1] === '\r' && text[end - 2] === '\\')) {
+      const next = text.indexOf('\n', end + 1);
+      end = next < 0 ? n : next;
+      extraLines++;
     }
+    // A block comment opened on the directive's lines and closed later extends the directive.
+    const raw = text.slice(scanFrom, end);
+    const lastOpen = raw.lastIndexOf('/*');
+    if (lastOpen < 0 || raw.indexOf('*/', lastOpen) >= 0) break;
+    const close = text.indexOf('*/', scanFrom + lastOpen + 2);
+    if (close < 0) break;
+    const next = text.indexOf('\n', close);
+    const newEnd = next < 0 ? n : next;
+    for (let k = end; k < newEnd; k++) if (text[k] === '\n') extraLines++;
+    scanFrom = close + 2;
+    end = newEnd;
   }
   return { end, extraLines };
 }

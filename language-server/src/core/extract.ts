@@ -7,7 +7,7 @@
 // Parsing never fails: whatever tree-sitter recovers is used, the rest becomes diagnostics.
 import crypto from 'node:crypto';
 import { scanDirectives, framesAt, type DirectiveScan, type MacroDef } from './directives';
-import type { FileFacts, FunctionFact, MapFact, MarkerFact, RawCallSite, EnumeratorFact, FileDiagnostic } from './facts';
+import type { FileFacts, FunctionFact, MapFact, MarkerFact, RawCallSite, EnumeratorFact, FileDiagnostic, MacroDeclarationFact } from './facts';
 import { expand, type MacroLookup } from './macros';
 import type { MacroRoles } from './macro-roles';
 import { tokenize, splitArgs, tokensText, C_KEYWORDS, type Token } from './tokens';
@@ -31,6 +31,8 @@ export interface PreparedText {
   tokens: Token[];
   markers: MarkerFact[];
   generated: { invocation: GeneratorInvocation; prepared: PreparedText }[];
+  /** Top-level `type MACRO(ident, …);` declarations (file text only, not generated texts). */
+  declarations: MacroDeclarationFact[];
 }
 
 export interface FunctionShape {
@@ -123,17 +125,37 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
 
   const markers: MarkerFact[] = [];
   const generated: PreparedText['generated'] = [];
+  const declarations: MacroDeclarationFact[] = [];
   let braceDepth = 0;
+  let declFrom = 0; // token index after the last top-level `;` or `}`
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k];
     if (dead.length && isDead(t.start)) continue;
     if (t.kind === 'punct') {
       if (t.text === '{') braceDepth++;
-      else if (t.text === '}') braceDepth = Math.max(0, braceDepth - 1);
+      else if (t.text === '}') { braceDepth = Math.max(0, braceDepth - 1); if (!braceDepth) declFrom = k + 1; }
+      else if (t.text === ';' && !braceDepth) declFrom = k + 1;
       continue;
     }
     if (t.kind !== 'id') continue;
     const name = t.text;
+    if (depth === 0 && braceDepth === 0 && k > declFrom && tokens[k + 1]?.text === '(' && tokens[k + 2]?.kind === 'id'
+      && (tokens[k + 3]?.text === ',' || tokens[k + 3]?.text === ')') && (tokens[k - 1].kind === 'id' || tokens[k - 1].text === '*')
+      && !C_KEYWORDS.has(name)) {
+      // `static void *MACRO(name, …);`: a declarator written as a macro invocation (decided tree-wide).
+      const call = splitArgs(tokens, k + 1);
+      const after = call && tokens[call.close + 1]?.text;
+      if (call && (after === ';' || after === ',' || after === '=')) {
+        const arg = tokens[k + 2];
+        let last = call.close + 1; // the declaration's `;` (past an initializer `= (void *)ID;`)
+        while (last < tokens.length && tokens[last].text !== ';' && tokens[last].text !== '{' && last - call.close < 64) last++;
+        if (tokens[last]?.text !== ';') last = call.close;
+        declarations.push({
+          macro: name, call: text.slice(t.start, tokens[call.close].end), arg: arg.text, argStart: arg.start, argEnd: arg.end,
+          start: t.start, end: tokens[last].end, declStart: tokens[declFrom].start, conditions: framesAt(scan, t.start),
+        });
+      }
+    }
     const isGenerator = braceDepth === 0 && ctx.roles.generators.has(name) && tokens[k + 1]?.text === '(';
     if (isGenerator && depth < 3) {
       const call = splitArgs(tokens, k + 1);
@@ -165,7 +187,7 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
     }
     k = last;
   }
-  return { text, blanked: applyBlanks(text, blanks), scan, tokens, markers, generated };
+  return { text, blanked: applyBlanks(text, blanks), scan, tokens, markers, generated, declarations };
 }
 
 /**
@@ -195,7 +217,7 @@ export function parseShapes(cp: CParser, blanked: string): Shapes {
   const tree = cp.parser.parse(blanked);
   if (!tree) return { functions: [], maps: [], enums: [], errors: [] };
   try {
-    return shapesOf(cp, tree);
+    return shapesOf(cp, tree, blanked);
   } finally {
     tree.delete();
   }
@@ -239,7 +261,7 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
 }
 
 /** Functions, maps, enums and error spots of a parsed blanked text (the .scm queries). */
-function shapesOf(cp: CParser, tree: Tree): Shapes {
+function shapesOf(cp: CParser, tree: Tree, blanked?: string): Shapes {
   const shapes: Shapes = { functions: [], maps: [], enums: [], errors: [] };
   {
     const root = tree.rootNode;
@@ -284,9 +306,70 @@ function shapesOf(cp: CParser, tree: Tree): Shapes {
       }
       shapes.enums.push({ names });
     }
-    if (root.hasError) collectErrors(root, shapes.errors);
+    if (root.hasError) {
+      collectErrors(root, shapes.errors);
+      if (blanked !== undefined) untypedFunctions(root, blanked, shapes);
+    }
   }
   return shapes;
+}
+
+/**
+ * Definitions without a return type (implicit int), e.g. a program marker then `name(struct __ctx_buff *ctx)
+ * {…}`: tree-sitter-c needs a type, so it leaves the body as a compound statement at the top level after
+ * an unparsed head. Recovered only when the head is exactly `NAME ( parameter declarations )` right after
+ * a `;`, a `}` or the start of the text (after blanking), so statements split by #if (`if (x) {`,
+ * `foo(a, b) {`) never become functions.
+ */
+function untypedFunctions(root: import('web-tree-sitter').Node, blanked: string, shapes: Shapes): void {
+  for (const body of root.namedChildren) {
+    if (!body || body.type !== 'compound_statement') continue;
+    let from = 0;
+    for (let p = body.previousSibling, n = 0; p && n < 16; p = p.previousSibling, n++) {
+      const text = blanked.slice(p.startIndex, p.endIndex).trimEnd();
+      if (p.type !== 'comment' && (text.endsWith(';') || text.endsWith('}'))) { from = p.endIndex; break; }
+      from = p.startIndex;
+    }
+    const head = tokenize(blanked, from, body.startIndex);
+    const close = head.length - 1;
+    if (close < 2 || head[close].text !== ')') continue;
+    let open = close;
+    for (let depth = 0; open >= 0; open--) {
+      if (head[open].text === ')') depth++;
+      else if (head[open].text === '(' && --depth === 0) break;
+    }
+    const name = head[open - 1];
+    if (open < 1 || name.kind !== 'id' || C_KEYWORDS.has(name.text)) continue;
+    const before = head[open - 2];
+    if (before && before.text !== ';' && before.text !== '}') continue;
+    const params = parameterNames(head.slice(open + 1, close));
+    if (!params) continue;
+    shapes.functions.push({
+      name: name.text, nameStart: name.start, nameEnd: name.end, start: name.start, end: body.endIndex,
+      bodyStart: body.startIndex, bodyEnd: body.endIndex, params, prevEnd: before ? before.end : from,
+    });
+    // The head is understood now: no "could not parse" note for it.
+    shapes.errors = shapes.errors.filter((at) => at < name.start || at >= body.startIndex);
+  }
+}
+
+/** Names of a parameter list's declarations (`struct __ctx_buff *ctx, __u32 x`, `void`, empty), or undefined
+ *  when some entry is not a declaration (a call's arguments: `a, b + 1`). */
+function parameterNames(tokens: readonly Token[]): string[] | undefined {
+  if (!tokens.length || (tokens.length === 1 && tokens[0].text === 'void')) return [];
+  const names: string[] = [];
+  let current: Token[] = [];
+  for (const t of [...tokens, undefined]) {
+    if (t && t.text !== ',') { current.push(t); continue; }
+    if (current.length === 1 && current[0].text === '...') { names.push(''); current = []; continue; }
+    const last = current[current.length - 1];
+    const declares = current.length >= 2 && last.kind === 'id' && !C_KEYWORDS.has(last.text)
+      && current.every((x) => x.kind === 'id' || x.text === '*' || x.text === '[' || x.text === ']' || x.kind === 'num');
+    if (!declares) return undefined;
+    names.push(last.text);
+    current = [];
+  }
+  return names;
 }
 
 function collectErrors(node: import('web-tree-sitter').Node, out: number[]): void {
@@ -336,6 +419,7 @@ export function assemble(file: string, prep: PreparedText, shapesList: Shapes[],
     includes: prep.scan.includes.map(({ path, system, start, end }) => ({ path, system, start, end })),
     regions: prep.scan.regions, functions: [], maps: [], enumerators: [], diagnostics: [],
   };
+  if (prep.declarations.length) facts.declarations = prep.declarations;
   for (const d of prep.scan.diagnostics) facts.diagnostics.push({ ...d, severity: 'warning' });
   const own = collect(prep, next(), facts.diagnostics, true);
   facts.functions.push(...own.functions);
@@ -454,7 +538,7 @@ export function extractFileIncrementally(cp: CParser, file: string, text: string
   const prep = prepare(text, file, ctx, 0, scan);
   const [own, ...generated] = blankedTexts(prep);
   const tree = parseIncrementally(cp, own, previous);
-  const shapes = tree ? shapesOf(cp, tree) : { functions: [], maps: [], enums: [], errors: [] };
+  const shapes = tree ? shapesOf(cp, tree, own) : { functions: [], maps: [], enums: [], errors: [] };
   const facts = assemble(file, prep, [shapes, ...generated.map((t) => generatedShapes(cp, t))], ctx.rolesHash);
   return { facts, memo: tree ? { blanked: own, tree } : undefined };
 }

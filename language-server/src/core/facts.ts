@@ -44,6 +44,25 @@ export interface MapFact {
   conditions: ConditionFrame[];
 }
 
+/**
+ * A top-level declaration whose declarator is a function-like macro invocation with an identifier as first
+ * argument (`static void *BPF_FUNC(map_lookup_elem, const void *map, const void *key);`). Whether the macro
+ * declares that name (its expansion puts the argument in declarator position, `(* NAME)(…)`) is decided
+ * tree-wide from the macro's definition (lookups.ts), since the macro may be defined in another file.
+ */
+export interface MacroDeclarationFact extends Span {
+  macro: string;
+  /** The invocation as written (re-tokenized to expand it). */
+  call: string;
+  /** The first argument (the declared name, or the base of a pasted one). */
+  arg: string;
+  argStart: number;
+  argEnd: number;
+  /** Start of the whole declaration (`static …`). */
+  declStart: number;
+  conditions: ConditionFrame[];
+}
+
 export interface EnumeratorFact { name: string; value?: string; index: number; previous?: string; start: number; end: number }
 
 export interface FileDiagnostic extends Span { message: string; severity: 'error' | 'warning' | 'info' }
@@ -62,5 +81,7 @@ export interface FileFacts {
   functions: FunctionFact[];
   maps: MapFact[];
   enumerators: EnumeratorFact[];
+  /** Candidate macro-declarator declarations (absent in facts made before they were recorded). */
+  declarations?: MacroDeclarationFact[];
   diagnostics: FileDiagnostic[];
 }

@@ -10,7 +10,9 @@
  *   index.graph(): Graph           programs + edges (graph-schema.ts; 1-based lines, paths relative to root)
  *   index.objects()                program objects (bpf_lxc.c, bpf_host.c, …)
  *   index.programs()               ProgramInfo[] (GraphProgram + 0-based name offsets, map role)
- *   index.functions(name) / macros(name) / maps(name)   → Definition[] (file, nameRange, range, condition)
+ *   index.functions(name) / macros(name) / maps(name)   → Definition[] (file, nameRange, range, condition);
+ *        for a name with no function definition, functions() gives its helper declarations (`declaredBy` set:
+ *        `static void *BPF_FUNC(name, …);` and the like), which fileSymbols() lists too
  *   index.symbolAt(rel, {line, character})             → what the identifier there is and resolves to:
  *        function/macro/map definitions, and for a slot constant at a tail-call site or a program's
  *        marker, the programs of that slot per object; for a wrapper, its slot parameter

@@ -4,7 +4,10 @@ import { conditionText, framesAt } from './directives';
 import { positionOf } from './extract';
 import type { GraphBuild, ProgramInfo, ResolvedSite, Wrapper, SiteKind } from './resolver';
 import type { TreeModel, Located } from './tree-model';
-import type { MapFact, EnumeratorFact } from './facts';
+import type { MapFact, EnumeratorFact, MacroDeclarationFact } from './facts';
+import type { MacroDef } from './directives';
+import { expand, type MacroLookup } from './macros';
+import { tokenize } from './tokens';
 
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
@@ -20,6 +23,11 @@ export interface Definition {
   detail?: string;
   /** Programs this function is (one per object). */
   programs?: ProgramInfo[];
+  /**
+   * For a function only declared, through a macro whose expansion puts its argument in declarator position
+   * (`static void *BPF_FUNC(map_lookup_elem, …);` → `(* map_lookup_elem)(…)`): that macro. A BPF helper.
+   */
+  declaredBy?: string;
 }
 
 export interface CallSiteInfo {
@@ -74,6 +82,7 @@ export class Lookups {
   private bySlot?: Map<string, ProgramInfo[]>;
   private byMapName?: Map<string, Located<MapFact>[]>;
   private byEnumeratorName?: Map<string, Located<EnumeratorFact>[]>;
+  private declared?: Map<string, Definition[]>;
 
   constructor(private readonly model: TreeModel, private readonly build: GraphBuild) {}
 
@@ -136,7 +145,9 @@ export class Lookups {
     return out;
   }
 
+  /** Function definitions; for a name with none, its macro-made declarations (BPF helpers). */
   functions(name: string): Definition[] {
+    if (!this.model.hasFunction(name)) return this.declarations(name);
     return this.model.functionDefinitions(name).map(({ file, item: fn }) => {
       const d: Definition = {
         name, kind: 'function', file, nameRange: this.range(file, fn.nameStart, fn.nameEnd), range: this.range(file, fn.start, fn.end),
@@ -148,6 +159,27 @@ export class Lookups {
       if (progs.length) d.programs = progs;
       return d;
     });
+  }
+
+  /** Names declared through macro declarators (`BPF_FUNC(name, …)`), over the whole tree. */
+  private declarations(name: string): Definition[] {
+    if (!this.declared) {
+      this.declared = new Map();
+      for (const [file, f] of this.model.files) {
+        for (const d of f.declarations ?? []) {
+          const declared = declaredName(d, this.model.macroDefinitions(d.macro));
+          if (!declared) continue;
+          const def: Definition = {
+            name: declared, kind: 'function', file, nameRange: this.range(file, d.argStart, d.argEnd), range: this.range(file, d.declStart, d.end),
+            detail: `declared by ${d.macro}(…)`, declaredBy: d.macro,
+          };
+          const cond = conditionText(d.conditions);
+          if (cond) def.condition = cond;
+          push(this.declared, declared, def);
+        }
+      }
+    }
+    return this.declared.get(name) ?? [];
   }
 
   macros(name: string): Definition[] {
@@ -262,6 +294,10 @@ export class Lookups {
         detail: `${m.name}${m.params ? `(${m.params.join(', ')})` : ''}`, ...(conditionText(m.conditions) ? { condition: conditionText(m.conditions) } : {}) });
     }
     for (const m of f.maps) if (!seen.has('m' + m.name)) { seen.add('m' + m.name); out.push(...this.maps(m.name).filter((d) => d.file === file)); }
+    for (const d of f.declarations ?? []) {
+      const name = declaredName(d, this.model.macroDefinitions(d.macro));
+      if (name && !seen.has('d' + name) && !this.model.hasFunction(name)) { seen.add('d' + name); out.push(...this.declarations(name).filter((x) => x.file === file)); }
+    }
     return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   }
 
@@ -277,6 +313,32 @@ export class Lookups {
     }
     return out;
   }
+}
+
+/**
+ * The name a macro-declarator declaration declares, from the macro's own definition(s): the invocation is
+ * expanded and must read `( * NAME ) (` where NAME is the first argument, possibly pasted into a longer name
+ * (`(* NAME##__stub)(…)`). Undefined when no definition of the macro has that shape. Cached per fact.
+ */
+const declaredNames = new WeakMap<MacroDeclarationFact, { defs: readonly Located<MacroDef>[]; name: string | undefined }>();
+function declaredName(d: MacroDeclarationFact, defs: readonly Located<MacroDef>[]): string | undefined {
+  const hit = declaredNames.get(d);
+  if (hit && hit.defs.length === defs.length && hit.defs.every((x, i) => x.item === defs[i].item)) return hit.name;
+  let name: string | undefined;
+  const call = tokenize(d.call);
+  for (const { item: def } of defs) {
+    if (!def.params?.length) continue;
+    const only: MacroLookup = { get: (n) => (n === def.name ? def : undefined) };
+    const toks = expand(call, only, { budget: 200 }).tokens;
+    for (let i = 0; i + 4 < toks.length; i++) {
+      if (toks[i].text !== '(' || toks[i + 1].text !== '*' || toks[i + 2].kind !== 'id' || toks[i + 3].text !== ')' || toks[i + 4].text !== '(') continue;
+      const id = toks[i + 2].text;
+      if (id.startsWith(d.arg) || id.endsWith(d.arg)) { name = id; break; }
+    }
+    if (name) break;
+  }
+  declaredNames.set(d, { defs: [...defs], name });
+  return name;
 }
 
 const textSources = new WeakMap<TreeModel, (file: string) => string | undefined>();

@@ -3,10 +3,12 @@
 //   `__section("…")`, `__section_tail(ID, KEY)`, `__declare_tail(X)`, `declare_tailcall_if(C, X)`);
 //   these are blanked before tree-sitter sees the text, because tree-sitter-c cannot parse them;
 // - program marker: an attribute-like macro whose expansion carries a section or a btf_decl_tag;
-// - function generator: a function-like macro whose body defines a whole function.
+// - function generator: a function-like macro whose body defines a whole function, or only declares
+//   (`NODE_CONFIG(type, name, desc)` → `attributes volatile const type __config_##name;`): a top-level
+//   invocation is replaced by its expansion, parsed apart (tree-sitter-c cannot parse the invocation).
 import type { MacroDef } from './directives';
 import { expand, MAX_NESTING, type MacroLookup } from './macros';
-import type { Token } from './tokens';
+import { C_KEYWORDS, type Token } from './tokens';
 
 export interface MacroRoles {
   attributeLike: Set<string>;
@@ -48,20 +50,41 @@ function isAttributeExpansion(tokens: readonly Token[]): { ok: boolean; marker: 
   return { ok: true, marker };
 }
 
-function isGeneratorBody(body: readonly Token[]): boolean {
-  // `NAME ( … ) {` somewhere in the body, then a closing brace: the macro defines a function.
+/**
+ * True when the body defines a function: `NAME ( … ) {` (NAME not a keyword: `if (a) {` is a statement)
+ * whose braces close, and then either the body ends or only top-level declarations follow, each ending in
+ * `;` (`void check_##n(void) { … }; volatile const T n = v;`). A body that goes on with anything else
+ * (`… } while (0)`) is a statement, not a definition.
+ */
+export function isGeneratorBody(body: readonly Token[]): boolean {
   for (let i = 0; i + 1 < body.length; i++) {
-    if (body[i].kind !== 'id' || body[i + 1].text !== '(') continue;
+    if (body[i].kind !== 'id' || body[i + 1].text !== '(' || C_KEYWORDS.has(body[i].text)) continue;
     let depth = 0;
     let k = i + 1;
     for (; k < body.length; k++) {
       if (body[k].text === '(') depth++;
       else if (body[k].text === ')') { depth--; if (depth === 0) break; }
     }
-    if (body[k + 1]?.text === '{' && body[body.length - 1].text === '}') return true;
+    if (body[k + 1]?.text !== '{') continue;
+    let braces = 0;
+    let close = k + 1;
+    for (; close < body.length; close++) {
+      if (body[close].text === '{') braces++;
+      else if (body[close].text === '}') { braces--; if (braces === 0) break; }
+    }
+    if (close >= body.length) continue;
+    if (close === body.length - 1 || declarationsOnly(body.slice(close + 1))) return true;
   }
   return false;
 }
+
+/** `;`-terminated declarations with no statement keyword and no braces (what may follow a generated function). */
+function declarationsOnly(rest: readonly Token[]): boolean {
+  if (rest[rest.length - 1]?.text !== ';' || !rest.some((t) => t.kind === 'id')) return false;
+  return rest.every((t) => t.text !== '{' && t.text !== '}' && !STATEMENT_WORDS.has(t.text));
+}
+
+const STATEMENT_WORDS = new Set(['if', 'else', 'while', 'for', 'do', 'switch', 'case', 'default', 'return', 'goto', 'break', 'continue']);
 
 /**
  * True when following the first word of the body from macro to macro goes deeper than the expander
@@ -84,7 +107,7 @@ export function deriveMacroRoles(macros: Iterable<MacroDef>, lookup: MacroLookup
   for (const m of macros) {
     if (seen.has(m.name)) continue;
     seen.add(m.name);
-    if (m.params && isGeneratorBody(m.body)) { roles.generators.add(m.name); continue; }
+    if (m.params && (isGeneratorBody(m.body) || declarationsOnly(m.body))) { roles.generators.add(m.name); continue; }
     if (!m.body.length) {
       // An empty macro used outside #if disappears in the compiler's eyes too.
       roles.attributeLike.add(m.name);

@@ -3,7 +3,7 @@
 // in the section/tag (expand once per argument with a sentinel in its place), so a new marker macro
 // needs no code change.
 import type { MarkerFact } from './facts';
-import { expand, evaluateText, unquote, type ConstEnv, type MacroLookup } from './macros';
+import { expand, evaluate, evaluateText, unquote, type ConstEnv, type MacroLookup } from './macros';
 import { PROGRAM_ARRAYS, POLICY_ENTRY_PROGRAMS, type MapRole } from './loader-facts';
 import { splitArgs, tokenize, tokensText, type Token } from './tokens';
 
@@ -85,11 +85,18 @@ export class ProgramAnalyzer {
       let markerCondition: string | undefined;
       if (e.usedAssumption) {
         const off = expandMarker(tokens, env.macros, 0);
-        if (!off.section && !off.tag) {
+        const onHas = !!(e.section || e.tag);
+        const offHas = !!(off.section || off.tag);
+        if (onHas !== offHas) {
+          // A program under one value of the switch only: label it with the switch argument, negated
+          // when the program exists where that argument is 0 (`declare_tailcall_if(__not(…), …)` is
+          // labelled `__not(…)`: the program is there when the argument evaluates to 1).
           const call = tokens[1]?.text === '(' ? splitArgs(tokens, 1) : undefined;
-          markerCondition = call?.args.map((a) => tokensText(a)).find((a) => /is_defined|__and|__or|__not/.test(a));
+          const cond = call?.args.map((a) => tokensText(a)).find((a) => /is_defined|__and|__or|__not/.test(a));
+          const value = cond === undefined ? undefined : switchValue(cond, env.macros, onHas ? 1 : 0);
+          markerCondition = cond === undefined || value === undefined ? cond : value ? cond : `!(${cond})`;
         }
-        if (!e.section && !e.tag) e = off;
+        if (!onHas) e = off;
       }
       if (!e.section && !e.tag) continue;
       // Data sections (".rodata.config", ".maps", "license") are not programs.
@@ -125,6 +132,14 @@ export class ProgramAnalyzer {
     }
     return undefined;
   }
+}
+
+/** Value (0/1) of an `is_defined` switch argument when every `is_defined(…)` in it is taken as `assumeDefined`. */
+export function switchValue(cond: string, macros: MacroLookup, assumeDefined: 0 | 1): 0 | 1 | undefined {
+  const r = expand(tokenize(cond), macros, { assumeDefined, budget: 2000 });
+  if (r.truncated) return undefined;
+  const v = evaluate(r.tokens, { macros: { get: () => undefined } });
+  return v === undefined ? undefined : v ? 1 : 0;
 }
 
 /** The final name of a map as written at a site (`&CALLS_MAP` → `cilium_calls_lxc`). */

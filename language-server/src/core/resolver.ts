@@ -7,10 +7,11 @@ import type { FileFacts, FunctionFact, RawCallSite } from './facts';
 import type { MacroDef } from './directives';
 import { conditionText, framesAt, type ConditionFrame } from './directives';
 import { expand, evaluateText, type MacroLookup } from './macros';
-import { ProgramAnalyzer, resolveMapName, type ProgramDecl } from './programs';
+import { ProgramAnalyzer, resolveMapName, switchValue, type ProgramDecl } from './programs';
+import { ObjectConditions, type ConditionPart } from './object-conditions';
 import { attachPointFor, PROGRAM_ARRAYS, type MapRole } from './loader-facts';
 import { tokenize, tokensText, C_KEYWORDS, type Token } from './tokens';
-import type { TreeModel, ObjectEnv } from './tree-model';
+import type { TreeModel, ObjectEnv, Located } from './tree-model';
 import { positionOf } from './extract';
 
 /** The tail-call primitives: (ctx, map, slot). Everything else is derived from them. */
@@ -72,11 +73,11 @@ export interface GraphBuild {
 }
 
 /** A call found in a function body, possibly only after expanding a macro there. */
-interface SubSite { callee: string; args: string[]; via?: string; cond?: string; raw: RawCallSite }
+interface SubSite { callee: string; args: string[]; via?: string; cond?: string; raw: RawCallSite; switchCond?: string; switchWhen?: 0 | 1 }
 
 /** Caches that survive rebuilds (keyed by text, so they stay valid as long as macros do). */
 export class ResolverCaches {
-  macroSites = new Map<string, { callee: string; args: string[]; cond?: string }[]>();
+  macroSites = new Map<string, MacroCall[]>();
   mayCall = new Map<string, boolean>();
   programs = new ProgramAnalyzer();
   programsOf = new WeakMap<FileFacts, Map<string, ProgramInfo[]>>();
@@ -88,7 +89,9 @@ export class ResolverCaches {
   wrappers?: Map<string, Wrapper>;
   slotCache = new Map<string, number | undefined>();
   siteEpoch = '';
-  objectView?: { key: string; inObject: Set<string>; macros: MacroLookup };
+  objectView?: { key: string; inObject: Set<string>; macros: MacroLookup; alternatives: Map<string, Alternatives>; allMacroNames: Set<string> };
+  /** Conditions each object decides (object-conditions.ts), for one environment epoch. */
+  objectConditions?: { epoch: number; conditions: ObjectConditions };
   /** Everything derived from macros is stale once a #define changed. */
   clear(): void {
     this.macroSites.clear();
@@ -103,6 +106,7 @@ export class ResolverCaches {
     this.slotCache.clear();
     this.siteEpoch = '';
     this.objectView = undefined;
+    this.objectConditions = undefined;
   }
 }
 
@@ -127,9 +131,52 @@ function mayIntroduceCall(name: string, macros: MacroLookup, cache: Map<string, 
   return result;
 }
 
+/**
+ * Names with more than one meaning in the objects' files: a macro with differing definitions (#if branches,
+ * per-object headers), or a macro that is also a function. Primitives keep their one meaning.
+ */
+interface Alternatives { defs: MacroDef[]; functions: Located<FunctionFact>[] }
+
+function alternativesOf(all: Map<string, MacroDef[]>, model: TreeModel, inObject: Set<string>): Map<string, Alternatives> {
+  const out = new Map<string, Alternatives>();
+  for (const [name, defs] of all) {
+    if (PRIMITIVE_NAMES.has(name)) continue;
+    const functions = model.hasFunction(name) ? model.functionDefinitions(name).filter((f) => inObject.has(f.file)) : [];
+    if (distinctDefs(defs).length + (functions.length ? 1 : 0) > 1) out.set(name, { defs, functions });
+  }
+  return out;
+}
+
+/** Whether some file replaced since the last build gained or lost a function named like one of `macroNames`. */
+function functionUnderMacroChanged(model: TreeModel, caches: ResolverCaches, macroNames: Set<string>): boolean {
+  for (const [file, facts] of model.files) {
+    const before = caches.wrapperInputs.files.get(file)?.facts;
+    if (!before || before === facts) continue;
+    const was = new Set(before.functions.filter((f) => macroNames.has(f.name)).map((f) => f.name));
+    const now = new Set(facts.functions.filter((f) => macroNames.has(f.name)).map((f) => f.name));
+    if (was.size !== now.size || [...was].some((n) => !now.has(n))) return true;
+  }
+  return false;
+}
+
+/** Definitions that differ (a macro defined alike in two headers has one meaning); the first of each kept. */
+function distinctDefs(defs: MacroDef[]): MacroDef[] {
+  const out: MacroDef[] = [];
+  const same = (x: MacroDef, d: MacroDef) => x.bodyText === d.bodyText && !!x.params === !!d.params && (x.params ?? []).join(',') === (d.params ?? []).join(',');
+  for (const d of defs) if (!out.some((x) => same(x, d))) out.push(d);
+  return out;
+}
+
+/**
+ * A call a macro introduces. Under one value of an `is_defined` switch only: `cond` is the switch argument
+ * as written (also `switchCond`), `switchWhen` the value (0/1) that argument has where the call exists.
+ */
+interface MacroCall { callee: string; args: string[]; cond?: string; switchCond?: string; switchWhen?: 0 | 1 }
+
 /** Calls a macro invocation introduces (callee or its '(' made by the macro body), under both is_defined assumptions. */
-function macroSubSites(text: string, macros: MacroLookup): { callee: string; args: string[]; cond?: string }[] {
-  const input = tokenize(text).map((t) => ({ ...t, start: 0, end: 0, fromArg: true }));
+function macroSubSites(text: string, macros: MacroLookup): MacroCall[] {
+  // Written-out tokens stay unexpanded objects (keepSourceObjects), except an object-like callee (an alias).
+  const input = tokenize(text).map((t, i) => ({ ...t, start: 0, end: 0, fromArg: i > 0 || !!macros.get(t.text)?.params }));
   const first = expand(input, macros, { assumeDefined: 1, stop: PRIMITIVE_NAMES, keepSourceObjects: true, budget: 4000 });
   const variants: { tokens: Token[]; label?: 1 | 0 }[] = [{ tokens: first.tokens, label: first.usedAssumption ? 1 : undefined }];
   if (first.usedAssumption) variants.push({ tokens: expand(input, macros, { assumeDefined: 0, stop: PRIMITIVE_NAMES, keepSourceObjects: true, budget: 4000 }).tokens, label: 0 });
@@ -142,8 +189,12 @@ function macroSubSites(text: string, macros: MacroLookup): { callee: string; arg
   const key = (c: { callee: string; args: string[] }) => c.callee + '(' + c.args.join(',') + ')';
   const on = new Set(found[0].calls.map(key));
   const off = new Set(found[1].calls.map(key));
-  const out = found[0].calls.map((c) => (off.has(key(c)) ? c : { ...c, cond }));
-  for (const c of found[1].calls) if (!on.has(key(c))) out.push({ ...c, cond });
+  const arm = (value: 0 | 1) => {
+    const when = cond === undefined ? undefined : switchValue(cond, macros, value);
+    return when === undefined ? { cond } : { cond, switchCond: cond, switchWhen: when };
+  };
+  const out: MacroCall[] = found[0].calls.map((c) => (off.has(key(c)) ? c : { ...c, ...arm(1) }));
+  for (const c of found[1].calls) if (!on.has(key(c))) out.push({ ...c, ...arm(0) });
   return out;
 }
 
@@ -229,43 +280,76 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
   const programs: ProgramInfo[] = [];
   const objects: string[] = [];
   const programsByObject = new Map<string, ProgramInfo[]>();
+  /** Programs of the object's files that its own #defines compile out (named in "no program" notes). */
+  const compiledOutByObject = new Map<string, ProgramInfo[]>();
   const candidates = [...model.files.keys()].filter((f) => !f.includes('/') && f.endsWith('.c')).sort();
+  if (caches.objectConditions?.epoch !== model.envEpoch) caches.objectConditions = { epoch: model.envEpoch, conditions: new ObjectConditions(model) };
+  const objectConditions = caches.objectConditions.conditions;
   for (const object of candidates) {
     const env = model.env(object);
     const found: ProgramInfo[] = [];
+    const compiledOut: ProgramInfo[] = [];
     for (const file of env.files) {
       const facts = model.files.get(file)!;
       let perObject = caches.programsOf.get(facts);
       if (!perObject) { perObject = new Map(); caches.programsOf.set(facts, perObject); }
-      let list = perObject.get(object);
-      if (!list) {
+      const perKey = `${object}@${model.envEpoch}`;
+      let list = perObject.get(perKey);
+      let out = perObject.get(`${perKey}\0out`);
+      if (!list || !out) {
         list = [];
+        out = [];
         for (const fn of facts.functions) {
           if (!fn.markers.length) continue;
-          const decl = caches.programs.analyzeCached(`${object}@${model.envEpoch}`, fn.name, fn.markers, env);
-          if (decl) list.push(programInfo(fn, file, object, decl, model));
+          const decl = caches.programs.analyzeCached(perKey, fn.name, fn.markers, env);
+          if (!decl) continue;
+          // A program the object compiles out (its #if or marker switch is false there) is not the object's.
+          const parts = [{ text: conditionText(fn.conditions) ?? '' }, { text: decl.markerCondition ?? '' }];
+          const decided = objectConditions.decide(object, file, fn.start, parts);
+          if (decided.holds) list.push(programInfo(fn, file, object, decl, model, decided.condition));
+          else out.push(programInfo(fn, file, object, decl, model, parts.map((p) => p.text).filter(Boolean).join(' && ')));
         }
-        perObject.set(object, list);
+        perObject.set(perKey, list);
+        perObject.set(`${perKey}\0out`, out);
       }
       found.push(...list);
+      compiledOut.push(...out);
     }
     if (!found.some((p) => p.kind !== 'tail')) continue;
     objects.push(object);
     programsByObject.set(object, found);
+    compiledOutByObject.set(object, compiledOut);
     programs.push(...found);
     reportSlotClashes(found, diagnostics);
   }
   const policyPrograms = programs.filter((p) => p.kind === 'policy');
   const envKey = `${model.envEpoch}|${objects.join(',')}`;
+  // An edit that adds or removes a function named like a visible macro changes what that name's sites mean
+  // (macro and function alternatives): derive the sites afresh then (rare: #defines did not change).
+  if (caches.objectView?.key === envKey && functionUnderMacroChanged(model, caches, caches.objectView.allMacroNames)) {
+    caches.objectView = undefined;
+    caches.subSites = new WeakMap();
+    caches.forwards = new WeakMap();
+    caches.fileResults = new WeakMap();
+    caches.wrappers = undefined;
+    caches.wrapperInputs = { key: '', files: new Map() };
+  }
   if (caches.objectView?.key !== envKey) {
     // Macros at call sites expand with the definitions the objects see (a test's mock `#define` of a
     // datapath function must not shadow the real function).
     const visible = new Map<string, MacroDef>();
-    for (const o of objects) for (const f of model.env(o).files) for (const d of model.files.get(f)!.defines) if (!visible.has(d.name)) visible.set(d.name, d);
-    caches.objectView = { key: envKey, inObject: new Set(objects.flatMap((o) => model.env(o).files)), macros: { get: (n) => visible.get(n) } };
+    const all = new Map<string, MacroDef[]>();
+    for (const o of objects) for (const f of model.env(o).files) for (const d of model.files.get(f)!.defines) {
+      if (!visible.has(d.name)) visible.set(d.name, d);
+      const list = all.get(d.name);
+      if (!list) all.set(d.name, [d]); else if (!list.includes(d)) list.push(d);
+    }
+    const inObjectFiles = new Set(objects.flatMap((o) => model.env(o).files));
+    caches.objectView = { key: envKey, inObject: inObjectFiles, macros: { get: (n) => visible.get(n) }, alternatives: alternativesOf(all, model, inObjectFiles), allMacroNames: new Set(all.keys()) };
   }
   const inObject = caches.objectView.inObject;
   const objectMacros = caches.objectView.macros;
+  const alternatives = caches.objectView.alternatives;
   const isFunction = (n: string) => model.hasFunction(n);
 
   // 2. Every function's calls, including the ones macros introduce (expanded only where an object sees
@@ -276,9 +360,11 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
     if (subs) return subs;
     subs = [];
     for (const raw of fn.sites) {
+      const alt = inObject.has(file) ? alternatives.get(raw.callee) : undefined;
+      if (alt) { alternativeSubSites(file, raw, alt, subs); continue; }
       const m = inObject.has(file) ? objectMacros.get(raw.callee) : global.get(raw.callee);
-      if (m && m.params && !PRIMITIVE_NAMES.has(raw.callee)) {
-        if (!inObject.has(file) || !mayIntroduceCall(raw.callee, objectMacros, caches.mayCall, isFunction)) continue;
+      if (m && !PRIMITIVE_NAMES.has(raw.callee) && (m.params || (inObject.has(file) && isAlias(m)))) {
+        if (!inObject.has(file) || (m.params && !mayIntroduceCall(raw.callee, objectMacros, caches.mayCall, isFunction))) continue;
         const text = `${raw.callee}(${raw.args.join(', ')})`;
         let expanded = caches.macroSites.get(text);
         if (!expanded) { expanded = macroSubSites(text, objectMacros); caches.macroSites.set(text, expanded); }
@@ -289,6 +375,43 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
     }
     caches.subSites.set(fn, subs);
     return subs;
+  };
+  // An object-like macro naming a function or a call-making macro (`#define dbg_lb dbg`): its calls are the alias's.
+  const isAlias = (m: MacroDef) => m.body.length === 1 && m.body[0].kind === 'id'
+    && (isFunction(m.body[0].text) || PRIMITIVE_NAMES.has(m.body[0].text) || !!objectMacros.get(m.body[0].text));
+  const objectsOfFile = new Map<string, string[]>();
+  const seenFrom = (file: string, def: string) => {
+    let objs = objectsOfFile.get(file);
+    if (!objs) { objs = model.objectsIncluding(file, objects); objectsOfFile.set(file, objs); }
+    return objs.some((o) => model.env(o).fileSet.has(def));
+  };
+  // A name with several meanings (macro definitions in several #if branches or headers, or a macro and a
+  // function): the calls of every meaning the site's objects see, each under the #if of its definition.
+  const alternativeSubSites = (file: string, raw: RawCallSite, alt: Alternatives, subs: SubSite[]) => {
+    const defs = distinctDefs(alt.defs.filter((d) => seenFrom(file, d.file)));
+    const fns = alt.functions.filter((f) => seenFrom(file, f.file));
+    const label = defs.length + (fns.length ? 1 : 0) > 1;
+    const text = `${raw.callee}(${raw.args.join(', ')})`;
+    let callsItself = false;
+    for (const d of defs) {
+      const key = `${d.file}:${d.start}\0${text}`;
+      let expanded = caches.macroSites.get(key);
+      if (!expanded) {
+        expanded = macroSubSites(text, { get: (n) => (n === raw.callee ? d : objectMacros.get(n)) });
+        caches.macroSites.set(key, expanded);
+      }
+      const defCond = label ? conditionTextOf(d.conditions) : undefined;
+      for (const e of expanded) {
+        if (e.callee === raw.callee) callsItself = true;
+        const cond = defCond && e.cond ? `${defCond} && ${e.cond}` : defCond ?? e.cond;
+        subs.push({ ...e, ...(cond ? { cond } : {}), via: raw.callee, raw });
+      }
+    }
+    if (!fns.length || callsItself) return;
+    const conds = fns.map((f) => conditionTextOf(f.item.conditions));
+    const distinct = [...new Set(conds)];
+    const cond = !label || conds.some((c) => !c) ? undefined : distinct.length === 1 ? distinct[0] : `(${distinct.map((c) => `(${c})`).join(' || ')})`;
+    subs.push({ callee: raw.callee, args: raw.args, raw, ...(cond ? { cond } : {}) });
   };
   // 3. Wrappers: functions passing one of their parameters as the slot of a primitive or another wrapper.
   //    The fixpoint visits every call of every function a few times; after an edit that changed no
@@ -352,9 +475,9 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
   }
 
   // 4. Sites and edges, per file; reused when neither the file nor the programs/wrappers changed.
-  const epoch = crypto.createHash('sha1').update(JSON.stringify([objects, [...wrappers.values()],
+  const epoch = crypto.createHash('sha1').update(JSON.stringify([model.envEpoch, objects, [...wrappers.values()],
     programs.map((p) => [p.name, p.object, p.kind, p.slotValue, p.mapRole])])).digest('hex');
-  const ctx: SiteContext = { model, objects, programsByObject, policyPrograms, wrappers, objectsOfFile: new Map(), slotCache: caches.slotCache, mapRoles: new Map() };
+  const ctx: SiteContext = { model, objects, programsByObject, policyPrograms, wrappers, objectsOfFile: new Map(), slotCache: caches.slotCache, mapRoles: new Map(), conditions: objectConditions, compiledOutByObject };
   if (caches.siteEpoch !== epoch) { caches.siteEpoch = epoch; caches.slotCache.clear(); }
   const edges: GraphEdge[] = [];
   const sites: ResolvedSite[] = [];
@@ -402,6 +525,8 @@ interface SiteContext {
   slotCache: Map<string, number | undefined>;
   /** Map role and name of a tail-call site's map text, per object (one build). */
   mapRoles: Map<string, { role?: MapRole; name?: string }>;
+  conditions: ObjectConditions;
+  compiledOutByObject: Map<string, ProgramInfo[]>;
 }
 
 /** conditionText() per frames array: a file's regions share their frames arrays, and sites share regions. */
@@ -419,7 +544,9 @@ function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[
   const lineOf = (offset: number) => positionOf(facts.lineStarts, offset).line + 1;
   const condOf = (offset: number, extra?: string) => {
     const base = conditionTextOf(framesAt(facts, offset));
-    return base && extra ? `${base} && ${extra}` : base ?? extra;
+    if (!base || !extra) return base ?? extra;
+    // A definition's #if that the site already sits in is said once.
+    return (' && ' + base + ' && ').includes(' && ' + extra + ' && ') ? base : `${base} && ${extra}`;
   };
   const objectsFor = (): string[] => {
     let o = ctx.objectsOfFile.get(file);
@@ -445,6 +572,16 @@ function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[
     return r;
   };
   const seenCall = new Set<string>();
+  // The condition of a site as parts an object can decide: the #if frames, the macro's own condition,
+  // and an is_defined switch arm (true where the switch argument has the arm's value).
+  const partsOf = (offset: number, s: SubSite): ConditionPart[] => {
+    const frames = { text: conditionTextOf(framesAt(facts, offset)) ?? '' };
+    if (!s.cond) return [frames];
+    if (!s.switchCond || !s.cond.endsWith(s.switchCond)) return [frames, { text: s.cond }];
+    const rest = s.cond.slice(0, s.cond.length - s.switchCond.length).replace(/\s*&&\s*$/, '');
+    const arm = s.switchWhen === undefined ? { text: s.switchCond, opaque: true } : { text: s.switchCond, negate: s.switchWhen === 0 };
+    return [frames, { text: rest }, arm];
+  };
 
   for (const { fn, subs } of functions) {
     const fnWrapper = wrappers.get(fn.name);
@@ -456,15 +593,22 @@ function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[
       if (!prim && !w && !isTree) continue;
       const line = lineOf(raw.start);
       const condition = condOf(raw.start, s.cond);
-      const base = { file, function: fn.name, callee: s.callee, start: raw.start, end: raw.end, nameStart: raw.nameStart, nameEnd: raw.nameEnd, line, ...(condition ? { condition } : {}) };
       if (prim || w) {
         const slotText = s.args[prim ? prim.slot : w!.slotIndex];
         if (slotText === undefined) continue;
-        // The wrapper's own forwarding call (slot is its parameter) is not a site of its own.
-        if (fnWrapper && paramOf(slotText, fn.params) >= 0) continue;
+        // The wrapper's own forwarding call (slot is its parameter) makes no edge; when it is dynamic (any
+        // policy program) it is still a site, so the wrapper's outgoing calls show it.
+        const own = !!fnWrapper && paramOf(slotText, fn.params) >= 0;
         const mapText = prim ? s.args[prim.map] : w!.mapIndex !== undefined ? s.args[w!.mapIndex] : w!.mapText;
         const via = s.via ?? s.callee;
+        const parts = condition ? partsOf(raw.start, s) : [];
         for (const object of objectsFor()) {
+          // Compiled out in this object (its own #defines decide the site's condition): no site there.
+          const decided = condition ? ctx.conditions.decide(object, file, raw.start, parts) : undefined;
+          if (decided && !decided.holds) continue;
+          // An is_defined switch's arm keeps its label as written: modes pair it with the fallback call by label.
+          const objectCondition = decided && !s.switchCond ? decided.condition : condition;
+          const base = { file, function: fn.name, callee: s.callee, start: raw.start, end: raw.end, nameStart: raw.nameStart, nameEnd: raw.nameEnd, line, ...(objectCondition ? { condition: objectCondition } : {}) };
           const env = model.env(object);
           const map = roleOfMap(mapText, env);
           const branches = splitTernary(slotText);
@@ -475,9 +619,10 @@ function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[
           if (dynamic) {
             const targets = [...new Set(ctx.policyPrograms.filter((p) => !map.role || !p.mapRole || p.mapRole === map.role).map((t) => t.name))];
             out.sites.push({ ...base, kind: 'dynamic-tail', via, slot: slotText, targets: targets.map((name) => ({ name })) });
-            for (const name of targets) out.edges.push({ from: fn.name, to: name, kind: 'dynamic-tail', file, line, object, via, slot: slotText, ...(condition ? { condition } : {}) });
+            if (!own) for (const name of targets) out.edges.push({ from: fn.name, to: name, kind: 'dynamic-tail', file, line, object, via, slot: slotText, ...(objectCondition ? { condition: objectCondition } : {}) });
             continue;
           }
+          if (own) continue;
           branches.forEach((slot, bi) => {
             const value = values[bi];
             if (value === undefined) {
@@ -488,18 +633,36 @@ function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[
               && (!map.role || !p.mapRole || p.mapRole === map.role)), (t) => t.name);
             out.sites.push({ ...base, kind: 'tail', via, slot, slotValue: value, targets: targets.map((t) => ({ name: t.name, object })) });
             if (!targets.length) {
-              // Programs of other arrays (custom calls) are loaded from outside the tree: only a note.
-              const severity = !map.role || map.role === 'calls' ? 'warning' : 'info';
-              out.diagnostics.push({ file, start: raw.nameStart, end: raw.end, severity, message: `tail call to slot ${slot} (${value}) has no program in ${object}${map.name ? ` (map ${map.name})` : ''}` });
+              // Programs of other arrays (custom calls) are loaded from outside the tree: only a note. So is
+              // a slot whose program the object's own #defines compile out (the call is there, the slot empty).
+              const out0 = (ctx.compiledOutByObject.get(object) ?? []).filter((p) => p.kind === 'tail' && p.slotValue === value && (!map.role || !p.mapRole || p.mapRole === map.role));
+              const severity = out0.length || (map.role && map.role !== 'calls') ? 'info' : 'warning';
+              const why = out0.length ? `; ${out0.map((p) => `${p.name} is compiled out there${p.condition ? ` (${p.condition})` : ''}`).join(', ')}` : '';
+              out.diagnostics.push({ file, start: raw.nameStart, end: raw.end, severity, message: `tail call to slot ${slot} (${value}) has no program in ${object}${map.name ? ` (map ${map.name})` : ''}${why}` });
             }
-            for (const t of targets) out.edges.push({ from: fn.name, to: t.name, kind: 'tail', file, line, object, via, slot, slotValue: value, ...(condition ? { condition } : {}) });
+            for (const t of targets) out.edges.push({ from: fn.name, to: t.name, kind: 'tail', file, line, object, via, slot, slotValue: value, ...(objectCondition ? { condition: objectCondition } : {}) });
           });
         }
         continue;
       }
+      // A call every object that sees the file compiles out is no call (call edges carry no object, and
+      // keep their label as written). The fallback arm of a switch whose other arm no object keeps is
+      // labelled without the switch (modes read a switch label on a call as the arm of a tail twin).
+      let callCondition = condition;
+      if (condition) {
+        const objs = objectsFor();
+        if (objs.length) {
+          const parts = partsOf(raw.start, s);
+          if (objs.every((o) => !ctx.conditions.decide(o, file, raw.start, parts).holds)) continue;
+          if (s.switchCond && s.switchWhen !== undefined && parts.length === 3) {
+            const other = partsOf(raw.start, { ...s, switchWhen: s.switchWhen ? 0 : 1 });
+            if (objs.every((o) => !ctx.conditions.decide(o, file, raw.start, other).holds)) callCondition = condOf(raw.start, parts[1].text || undefined);
+          }
+        }
+      }
       // Built field by field, in the order the spread form had (most sites are direct: this is the hot path).
       const site = { file, function: fn.name, callee: s.callee, start: raw.start, end: raw.end, nameStart: raw.nameStart, nameEnd: raw.nameEnd, line } as ResolvedSite;
-      if (condition) site.condition = condition;
+      if (callCondition) site.condition = callCondition;
       site.kind = s.via ? 'macro' : 'direct';
       if (s.via) site.via = s.via;
       site.targets = [{ name: s.callee }];
@@ -507,16 +670,14 @@ function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[
       const key = `${fn.name}\0${s.callee}\0${line}`;
       if (seenCall.has(key)) continue;
       seenCall.add(key);
-      out.edges.push({ from: fn.name, to: s.callee, kind: 'call', file, line, ...(s.via ? { via: s.via } : {}), ...(condition ? { condition } : {}) });
+      out.edges.push({ from: fn.name, to: s.callee, kind: 'call', file, line, ...(s.via ? { via: s.via } : {}), ...(callCondition ? { condition: callCondition } : {}) });
     }
   }
   return out;
 }
 
-function programInfo(fn: FunctionFact, file: string, object: string, decl: ProgramDecl, model: TreeModel): ProgramInfo {
+function programInfo(fn: FunctionFact, file: string, object: string, decl: ProgramDecl, model: TreeModel, condition: string | undefined): ProgramInfo {
   const facts = model.files.get(file)!;
-  const cond = conditionText(fn.conditions);
-  const condition = cond && decl.markerCondition ? `${cond} && ${decl.markerCondition}` : cond ?? decl.markerCondition;
   const p: ProgramInfo = {
     name: fn.name, file, line: positionOf(facts.lineStarts, fn.nameStart).line + 1, kind: decl.kind, object,
     nameStart: fn.nameStart, nameEnd: fn.nameEnd,

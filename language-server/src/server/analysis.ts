@@ -15,6 +15,8 @@ export interface FunctionDef {
   condition?: string;
   /** The program(s) this function is, one per object that builds it (empty for a plain function). */
   programs: GraphProgram[];
+  /** Only declared, by this macro (`BPF_FUNC(name, …)`): a BPF helper; nameRange is the declaring argument. */
+  declaredBy?: string;
 }
 
 export interface MacroDef {

@@ -369,6 +369,7 @@ function contains(r: Span, p: Pos): boolean {
 function toFunction(d: Definition): FunctionDef {
   const out: FunctionDef = { name: d.name, file: d.file, nameRange: d.nameRange, range: d.range, programs: d.programs ?? [] };
   if (d.condition) out.condition = d.condition;
+  if (d.declaredBy) out.declaredBy = d.declaredBy;
   return out;
 }
 

@@ -32,7 +32,18 @@ export function prepare(a: Analysis, mapper: PathMapper, file: string, pos: Posi
     const enclosing = a.functionAt(file, pos);
     if (enclosing) defs = [enclosing];
   }
-  return defs.length ? defs.map((d) => hierarchyItem(mapper, d)) : null;
+  return defs.length ? preferVisible(defs, file, pos).map((d) => hierarchyItem(mapper, d)) : null;
+}
+
+/**
+ * The definition under the cursor first; else (a call site) the definitions the file sees first: its own,
+ * then headers', then other C files' (another object's same-name function). Stable otherwise.
+ */
+function preferVisible(defs: FunctionDef[], file: string, pos: Position): FunctionDef[] {
+  if (defs.length < 2) return defs;
+  const here = defs.find((d) => d.file === file && within({ start: pos, end: pos }, d.nameRange));
+  const rank = (d: FunctionDef) => (d === here ? 0 : d.file === file ? 1 : !d.file.endsWith('.c') ? 2 : 3);
+  return defs.map((d, i) => ({ d, i })).sort((x, y) => rank(x.d) - rank(y.d) || x.i - y.i).map((x) => x.d);
 }
 
 function itemData(item: CallHierarchyItem): ItemData {

@@ -38,6 +38,7 @@ function functionHover(a: Analysis, defs: FunctionDef[], file: string, at: Span)
   const def = defs.find((d) => d.file === file && d.nameRange.start.line === at.start.line)
     ?? defs.find((d) => d.file === file) ?? defs[0];
   if (!def) return [];
+  if (def.declaredBy) return [`**${def.name}** — BPF helper, declared with \`${def.declaredBy}(…)\` in \`${def.file}:${def.nameRange.start.line + 1}\`${cond(def.condition)}`];
   const out = [`**${def.name}** — ${def.programs.length ? 'datapath program' : 'function'} in \`${def.file}:${def.nameRange.start.line + 1}\`${cond(def.condition)}`];
   if (defs.length > 1) out.push(`${defs.length} definitions: ${defs.map((d) => `\`${d.file}:${d.nameRange.start.line + 1}\``).join(', ')}`);
   for (const p of def.programs) out.push(`- ${programSummary(p)}${p.condition ? ` (if \`${p.condition}\`)` : ''}`);

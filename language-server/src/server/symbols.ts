@@ -7,6 +7,7 @@ import type { PathMapper } from './workspace';
 const MAX_WORKSPACE_SYMBOLS = 500;
 
 function detail(s: FileSymbol): string {
+  if (s.kind === 'function' && s.declaredBy) return `helper · declared by ${s.declaredBy}(…)${s.condition ? ` · if ${s.condition}` : ''}`;
   if (s.kind === 'function') return s.programs.length ? s.programs.map(programSummary).join('; ') : (s.condition ? `if ${s.condition}` : '');
   if (s.kind === 'macro') return s.params ? `#define ${s.name}(${s.params.join(', ')})` : `#define ${s.body.trim().slice(0, 60)}`;
   return 'map';
@@ -46,6 +47,7 @@ export function workspaceSymbols(a: Analysis, mapper: PathMapper, query: string)
     name: s.name,
     kind: symbolKind(s),
     location: toLocation(mapper, s.file, s.nameRange),
-    containerName: s.kind === 'function' && s.programs.length ? `${s.programs[0]!.kind} program · ${s.file}` : s.file,
+    containerName: s.kind === 'function' && s.programs.length ? `${s.programs[0]!.kind} program · ${s.file}`
+      : s.kind === 'function' && s.declaredBy ? `helper (${s.declaredBy}) · ${s.file}` : s.file,
   }));
 }
