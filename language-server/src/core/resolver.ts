@@ -89,7 +89,7 @@ export class ResolverCaches {
   wrappers?: Map<string, Wrapper>;
   slotCache = new Map<string, number | undefined>();
   siteEpoch = '';
-  objectView?: { key: string; inObject: Set<string>; macros: MacroLookup; alternatives: Map<string, Alternatives>; allMacroNames: Set<string> };
+  objectView?: { key: string; inObject: Set<string>; macros: MacroLookup; alternatives: Map<string, Alternatives>; allMacroNames: Set<string>; bodyNames?: Set<string> };
   /** Conditions each object decides (object-conditions.ts), for one environment epoch. */
   objectConditions?: { epoch: number; conditions: ObjectConditions };
   /** Everything derived from macros is stale once a #define changed. */
@@ -157,6 +157,30 @@ function functionUnderMacroChanged(model: TreeModel, caches: ResolverCaches, mac
     if (was.size !== now.size || [...was].some((n) => !now.has(n))) return true;
   }
   return false;
+}
+
+/**
+ * Names defined as functions by an edited (or removed) file before the edit but not after, or after but not
+ * before: a call to such a name elsewhere may have become, or stopped being, a call into the tree.
+ */
+function functionNamesChanged(model: TreeModel, caches: ResolverCaches): Set<string> {
+  const changed = new Set<string>();
+  for (const [file, known] of caches.wrapperInputs.files) {
+    const facts = model.files.get(file);
+    if (known.facts === facts) continue;
+    const was = new Set(known.facts.functions.map((f) => f.name));
+    const now = new Set(facts?.functions.map((f) => f.name) ?? []);
+    for (const n of was) if (!now.has(n)) changed.add(n);
+    for (const n of now) if (!was.has(n)) changed.add(n);
+  }
+  return changed;
+}
+
+/** Every identifier written in a macro body of the tree (bodies as text: most are never tokenized). */
+function macroBodyNames(model: TreeModel): Set<string> {
+  const out = new Set<string>();
+  for (const facts of model.files.values()) for (const d of facts.defines) for (const m of d.bodyText.matchAll(/[A-Za-z_]\w*/g)) out.add(m[0]);
+  return out;
 }
 
 /** Definitions that differ (a macro defined alike in two headers has one meaning); the first of each kept. */
@@ -346,6 +370,23 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
     }
     const inObjectFiles = new Set(objects.flatMap((o) => model.env(o).files));
     caches.objectView = { key: envKey, inObject: inObjectFiles, macros: { get: (n) => visible.get(n) }, alternatives: alternativesOf(all, model, inObjectFiles), allMacroNames: new Set(all.keys()) };
+  }
+  // A function added or removed by an edit: cached results of files calling that name are stale (their
+  // sites were, or were not, calls into the tree). A name a macro body mentions may change what macros
+  // expand to as well: then every file's sites are derived afresh.
+  const renamed = functionNamesChanged(model, caches);
+  if (renamed.size) {
+    caches.objectView.bodyNames ??= macroBodyNames(model);
+    if ([...renamed].some((n) => caches.objectView!.bodyNames!.has(n))) {
+      caches.mayCall.clear();
+      caches.subSites = new WeakMap();
+      caches.forwards = new WeakMap();
+      caches.fileResults = new WeakMap();
+    } else {
+      for (const facts of model.files.values()) {
+        if (facts.functions.some((fn) => fn.sites.some((raw) => renamed.has(raw.callee)))) caches.fileResults.delete(facts);
+      }
+    }
   }
   const inObject = caches.objectView.inObject;
   const objectMacros = caches.objectView.macros;
