@@ -97,7 +97,10 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
   }
   if (pos < text.length) for (const t of tokenize(text, pos, text.length)) tokens.push(t);
 
-  const blanks: [number, number][] = scan.directiveSpans.map(([s, e]) => [s, e]);
+  // Built by push from a literal, never by map(): an empty map() result (a generated text has no
+  // directives) is an array of another kind, and blanks.push() below then deoptimizes prepare().
+  const blanks: [number, number][] = [];
+  for (const [s, e] of scan.directiveSpans) blanks.push([s, e]);
   // An #if group whose branches do not each balance braces/parens (an if/else split across #ifdef)
   // cannot be parsed with every branch present: keep the first branch for tree-sitter.
   const dead: [number, number][] = [];

@@ -54,7 +54,7 @@ export type { Range } from './lookups';
 export interface IndexOptions {
   /** Where the on-disk cache lives; false disables it. Default: $XDG_CACHE_HOME/dpnav. */
   cacheDir?: string | false;
-  /** Parse in worker threads (default true when more than ~20 files). */
+  /** Parse in worker threads (default true when more than ~20 files and more than two cores: ParsePool.worthwhile). */
   workers?: boolean;
   /** How deep below `dir` to look for the folder holding bpf_lxc.c (default 4; the CLI uses 1). */
   searchDepth?: number;
@@ -234,7 +234,7 @@ export class DatapathIndex {
       if (cached.build) index.built = reviveBuild(cached.build as Omit<SerializedBuild, 'sites'>);
     } else {
       // Workers start now: they load the parser while this thread derives the macro roles.
-      index.pool = options.workers ?? files.length > 20 ? ParsePool.create() : undefined;
+      index.pool = options.workers ?? (files.length > 20 && ParsePool.worthwhile()) ? ParsePool.create() : undefined;
       const quick = new Map<string, MacroDef[]>();
       let reused = new Map<string, FileFacts>();
       let toExtract = files;

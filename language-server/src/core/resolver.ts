@@ -200,7 +200,8 @@ interface MacroCall { callee: string; args: string[]; cond?: string; switchCond?
 /** Calls a macro invocation introduces (callee or its '(' made by the macro body), under both is_defined assumptions. */
 function macroSubSites(text: string, macros: MacroLookup): MacroCall[] {
   // Written-out tokens stay unexpanded objects (keepSourceObjects), except an object-like callee (an alias).
-  const input = tokenize(text).map((t, i) => ({ ...t, start: 0, end: 0, fromArg: i > 0 || !!macros.get(t.text)?.params }));
+  // Tokens of the expander's own shape (hide and fromArg included): one object shape keeps expand() optimized.
+  const input = tokenize(text).map((t, i): Token => ({ kind: t.kind, text: t.text, start: 0, end: 0, hide: undefined, fromArg: i > 0 || !!macros.get(t.text)?.params }));
   const first = expand(input, macros, { assumeDefined: 1, stop: PRIMITIVE_NAMES, keepSourceObjects: true, budget: 4000 });
   const variants: { tokens: Token[]; label?: 1 | 0 }[] = [{ tokens: first.tokens, label: first.usedAssumption ? 1 : undefined }];
   if (first.usedAssumption) variants.push({ tokens: expand(input, macros, { assumeDefined: 0, stop: PRIMITIVE_NAMES, keepSourceObjects: true, budget: 4000 }).tokens, label: 0 });

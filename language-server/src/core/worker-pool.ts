@@ -45,6 +45,17 @@ export class ParsePool {
   private nextId = 1;
   private rr = 0;
 
+  /**
+   * Whether a pool is worth starting by default: only with more than two cores. A worker runs the
+   * extraction code in a fresh isolate, whose optimizing compiler (TurboFan, on V8's background threads)
+   * compiles it all again; on two cores that compilation and the worker take the core the calling
+   * thread's own compiler and GC use, and the tree is indexed slower than by the calling thread alone
+   * (v1.19 tree on 2 cores, test/bench/index-bench.ts: 8–13% faster and 20–30% less CPU without the worker).
+   */
+  static worthwhile(): boolean {
+    return (os.availableParallelism?.() ?? os.cpus().length) > 2;
+  }
+
   /** Default size leaves one core to the calling thread, which extracts too. */
   static create(size = Math.max(1, Math.min(4, (os.availableParallelism?.() ?? os.cpus().length) - 1))): ParsePool | undefined {
     const script = workerScript();
