@@ -109,12 +109,24 @@ async function openFile(page, relPath) {
 
 /** Moves the cursor to the start of a 1-based line with Go to Line and waits for the status bar to agree. */
 async function goToLine(page, line) {
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15000 });
-  await input.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await page.locator('[id="status.editor.selection"]', { hasText: `Ln ${line},` }).waitFor({ timeout: 15000 });
+  // Enter is taken only once the quick input has read the line number (its row says so); under load a
+  // too-early Enter is lost, so the whole gesture is retried.
+  const selection = page.locator('[id="status.editor.selection"]', { hasText: `Ln ${line},` });
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+G');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill(`:${line}`);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: `line ${line}` }).first().waitFor({ timeout: 5000 }).catch(() => undefined);
+    await page.keyboard.press('Enter');
+    try {
+      await selection.waitFor({ timeout: 5000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw new Error(`Go to Line ${line}: the cursor never got there (${err.message.split('\n')[0]})`);
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 /** Puts the cursor at the start of `word` on the 1-based `line` (Find from the line start, then collapse). */
