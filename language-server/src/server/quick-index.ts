@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Analysis, CallSite, FileSymbol, FunctionDef, IdentifierAt, MacroDef, MapDef, Pos, Span, TreeDiagnostic } from './analysis';
 import type { Graph } from '../core/graph-schema';
-import { TextIndex } from './text-index';
+import { TextIndex, codeMask } from './text-index';
 
 /** The features a request during indexing is answered with (from the text scan); others wait for the index. */
 export const PARTIAL_FEATURES = new Set(['definition', 'references', 'documentSymbol', 'workspaceSymbol']);
@@ -98,46 +98,6 @@ function matching(text: string, open: number, o: string, c: string, skipped: (of
     else if (--depth === 0) return i;
   }
   return -1;
-}
-
-/** Whether an offset lies in a comment or a string/char literal (offsets asked in increasing order are fastest). */
-function codeMask(text: string): (offset: number) => boolean {
-  const spans: number[] = [];
-  const n = text.length;
-  for (let i = 0; i < n;) {
-    const ch = text.charCodeAt(i);
-    if (ch === 47 && text.charCodeAt(i + 1) === 47) {
-      const start = i;
-      for (i += 2; i < n; i++) if (text.charCodeAt(i) === 10 && text.charCodeAt(i - 1) !== 92) break;
-      spans.push(start, i);
-    } else if (ch === 47 && text.charCodeAt(i + 1) === 42) {
-      const close = text.indexOf('*/', i + 2);
-      const end = close < 0 ? n : close + 2;
-      spans.push(i, end);
-      i = end;
-    } else if (ch === 34 || ch === 39) {
-      const start = i;
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92) { i++; continue; }
-        if (d === ch || d === 10) break;
-      }
-      i++;
-      spans.push(start, Math.min(i, n));
-    } else {
-      i++;
-    }
-  }
-  return (offset) => {
-    let lo = 0, hi = spans.length / 2 - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (offset < spans[2 * mid]!) hi = mid - 1;
-      else if (offset >= spans[2 * mid + 1]!) lo = mid + 1;
-      else return true;
-    }
-    return false;
-  };
 }
 
 /**

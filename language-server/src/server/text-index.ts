@@ -118,7 +118,10 @@ function lineStarts(text: string): number[] {
 }
 
 function inSkipped(f: FileText, offset: number): boolean {
-  const spans = (f.skipped ??= skippedSpans(f.text));
+  return inSpans((f.skipped ??= skippedSpans(f.text)), offset);
+}
+
+function inSpans(spans: readonly number[], offset: number): boolean {
   let lo = 0, hi = spans.length / 2 - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
@@ -127,6 +130,12 @@ function inSkipped(f: FileText, offset: number): boolean {
     else return true;
   }
   return false;
+}
+
+/** Whether an offset of `text` lies in a comment or a string/char literal. */
+export function codeMask(text: string): (offset: number) => boolean {
+  const spans = skippedSpans(text);
+  return (offset) => inSpans(spans, offset);
 }
 
 /** Comments and string/char literals, as a flat [start0, end0, start1, end1, …] list. */
