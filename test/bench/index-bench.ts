@@ -125,8 +125,11 @@ async function main(): Promise<void> {
     const target = files.includes('bpf_lxc.c') ? 'bpf_lxc.c' : files[0];
     const text = warm.text(target)!;
     const times: number[] = [];
-    // The first edit after a warm start rebuilds the per-file graph caches (the cache stores the graph,
-    // not those): report it apart from the steady-state edits.
+    // The cache stores the graph, not the per-file resolver caches: the language server fills them in idle
+    // time after a warm start (warmGraphCaches), before the user's first edit. Timed apart.
+    const tIdle = performance.now();
+    warm.warmGraphCaches();
+    const idleWarm = performance.now() - tIdle;
     const mid = text.indexOf('\n', text.length >> 1) + 1;
     const tFirst = performance.now();
     warm.updateFile(target, text + '\n');
@@ -169,7 +172,7 @@ async function main(): Promise<void> {
     // far less than the wall time. The load average says whether the wall-time ratio can be trusted.
     console.log(`cpu             bare parse ${bareCpu.toFixed(0)} ms, cold index ${coldCpu.toFixed(0)} ms (all threads; ${(coldCpu / bareCpu).toFixed(2)}×); load average ${loadBefore.toFixed(1)} on ${os.availableParallelism?.() ?? os.cpus().length} cores`);
     console.log(`warm start      ${warmOpen.toFixed(0)} ms open from cache, ${warmMs.toFixed(0)} ms with graph (${(warmMs / bare).toFixed(2)}× bare parse); first lookup ${firstLookup.toFixed(0)} ms (reads the per-file facts)  [target < 150 ms]`);
-    console.log(`first edit      ${firstEdit.toFixed(0)} ms (re-index + first graph rebuild after a warm start)`);
+    console.log(`first edit      ${firstEdit.toFixed(0)} ms after a warm start and the server's idle-time graph warm-up of ${idleWarm.toFixed(0)} ms (no kept parse tree yet: a full parse)`);
     console.log(`re-index        ${median(times).toFixed(1)} ms median for ${target} (${(text.length / 1000).toFixed(0)} kB; ${(median(times) / bareTarget).toFixed(2)}× its bare parse of ${bareTarget.toFixed(1)} ms)${small ? `, ${median(smallTimes).toFixed(1)} ms for ${small} (${((warm.text(small)?.length ?? 0) / 1000).toFixed(0)} kB; ${(median(smallTimes) / bareSmall).toFixed(2)}× its bare parse of ${bareSmall.toFixed(1)} ms)` : ''}  [target < 30 ms]`);
     console.log(`peak RSS        ${(peak / 1e6).toFixed(0)} MB (${(beforeIndex / 1e6).toFixed(0)} MB of it before indexing: node, ${bundled ? '' : 'tsx, '}WASM, bare parse)  [target < 200 MB]`);
     await warm.close();

@@ -294,7 +294,8 @@ export class CoreAnalysis implements Analysis {
       if (left-- === 0) return true;
       this.fileSymbols(f);
     }
-    return left > 0 ? this.texts.warm(left) : true;
+    if (left > 0 && !this.texts.warm(left)) return this.index.warmGraphCaches();
+    return true;
   }
 
   occurrences(name: string): Array<{ file: string; range: Span }> { return this.texts.occurrences(name); }

@@ -75,3 +75,38 @@ test('after a one-file change the previous entry\'s facts are reused for the oth
     fs.rmSync(copy, { recursive: true, force: true });
   }
 });
+
+test('the idle-time graph warm-up after a warm start keeps every answer, runs once, and edits after it match a cold index', async () => {
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dpnav-warmup-cache-'));
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'dpnav-warmup-tree-'));
+  try {
+    fs.cpSync(FIXTURE, copy, { recursive: true });
+    const cold = await DatapathIndex.open(copy, { cacheDir, workers: false });
+    const expected = answers(cold);
+    assert.equal(cold.warmGraphCaches(), false, 'a cold index built its caches already: nothing to warm');
+    await cold.close();
+    await DatapathIndex.flushCache();
+
+    const warm = await DatapathIndex.open(copy, { cacheDir, workers: false });
+    assert.equal(warm.stats.fromCache, true);
+    assert.equal(warm.warmGraphCaches(), true, 'a warm start has a cached graph and empty resolver caches');
+    assert.equal(warm.warmGraphCaches(), false, 'once is enough');
+    assert.deepEqual(answers(warm), expected);
+
+    // The same edit on the warmed index and on a fresh cold index of the edited text: same answers.
+    const lxc = fs.readFileSync(path.join(copy, 'bpf_lxc.c'), 'utf8');
+    const edited = lxc.replace('int handle_xgress(', '\n\nint handle_xgress(');
+    assert.notEqual(edited, lxc);
+    warm.updateFile('bpf_lxc.c', edited);
+    const afterEdit = answers(warm);
+    await warm.close();
+    fs.writeFileSync(path.join(copy, 'bpf_lxc.c'), edited);
+    const fresh = await DatapathIndex.open(copy, { cacheDir: false, workers: false });
+    assert.deepEqual(afterEdit.graph, fresh.graph().edges);
+    assert.deepEqual(afterEdit.callers, fresh.programs().map((p) => fresh.callers(p.name)));
+    await fresh.close();
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+});
