@@ -216,20 +216,24 @@ function mentionsAny(text: string, names: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** Splits at top-level `&&`; a condition with a top-level `||`, `?` or `,` stays whole. */
-export function conjuncts(text: string): string[] {
+/**
+ * Splits `A && B && (C || D)` at its top-level `&&`s. Only when nothing binds looser than `&&` at the top
+ * level (no `||`, `?:` or `,` outside parentheses); otherwise the whole expression is one conjunct.
+ * (The modes evaluator splits graph conditions with it too.)
+ */
+export function conjuncts(expr: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
     else if (depth === 0) {
-      if (ch === '&' && text[i + 1] === '&') { out.push(text.slice(from, i).trim()); from = i + 2; i++; }
-      else if ((ch === '|' && text[i + 1] === '|') || ch === '?' || ch === ',') return [text.trim()];
+      if (c === '?' || c === ',' || (c === '|' && expr[i + 1] === '|')) return [expr];
+      if (c === '&' && expr[i + 1] === '&') { out.push(expr.slice(from, i).trim()); from = i + 2; i++; }
     }
   }
-  out.push(text.slice(from).trim());
-  return out.filter(Boolean);
+  out.push(expr.slice(from).trim());
+  return out.some((p) => !p) ? [expr] : out;
 }

@@ -10,6 +10,7 @@
 import type { FileFacts } from '../core/facts';
 import { conditionText, type ConditionFrame, type MacroDef } from '../core/directives';
 import type { Graph, GraphEdge, GraphProgram } from '../core/graph-schema';
+import { conjuncts } from '../core/object-conditions';
 import { evaluateCondition, macroTable, type MacroTable } from './cpp-expr';
 import { modeMacros, type DatapathMode } from './modes';
 
@@ -72,26 +73,7 @@ function normalize(p: string): string | undefined {
 
 interface Evaluated { value: boolean; unknown: string[] }
 
-/**
- * Splits `A && B && (C || D)` at its top-level `&&`s. Only when nothing binds looser than `&&` at the top
- * level (no `||`, `?:` or `,` outside parentheses); otherwise the whole expression is one conjunct.
- */
-export function conjuncts(expr: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < expr.length; i++) {
-    const c = expr[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (depth === 0) {
-      if (c === '?' || c === ',' || (c === '|' && expr[i + 1] === '|')) return [expr];
-      if (c === '&' && expr[i + 1] === '&') { out.push(expr.slice(from, i).trim()); from = i + 2; i++; }
-    }
-  }
-  out.push(expr.slice(from).trim());
-  return out.some((p) => !p) ? [expr] : out;
-}
+export { conjuncts };
 
 /** What clang defines itself when compiling for the BPF target (little-endian, as `-target bpf` on x86/arm64 hosts). */
 const CLANG_BPF_PREDEFINES: DatapathMode = {
