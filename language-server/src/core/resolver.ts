@@ -147,18 +147,6 @@ function alternativesOf(all: Map<string, MacroDef[]>, model: TreeModel, inObject
   return out;
 }
 
-/** Whether some file replaced since the last build gained or lost a function named like one of `macroNames`. */
-function functionUnderMacroChanged(model: TreeModel, caches: ResolverCaches, macroNames: Set<string>): boolean {
-  for (const [file, facts] of model.files) {
-    const before = caches.wrapperInputs.files.get(file)?.facts;
-    if (!before || before === facts) continue;
-    const was = new Set(before.functions.filter((f) => macroNames.has(f.name)).map((f) => f.name));
-    const now = new Set(facts.functions.filter((f) => macroNames.has(f.name)).map((f) => f.name));
-    if (was.size !== now.size || [...was].some((n) => !now.has(n))) return true;
-  }
-  return false;
-}
-
 /**
  * Names defined as functions by an edited (or removed) file before the edit but not after, or after but not
  * before: a call to such a name elsewhere may have become, or stopped being, a call into the tree.
@@ -351,7 +339,8 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
   const envKey = `${model.envEpoch}|${objects.join(',')}`;
   // An edit that adds or removes a function named like a visible macro changes what that name's sites mean
   // (macro and function alternatives): derive the sites afresh then (rare: #defines did not change).
-  if (caches.objectView?.key === envKey && functionUnderMacroChanged(model, caches, caches.objectView.allMacroNames)) {
+  const renamed = functionNamesChanged(model, caches);
+  if (caches.objectView?.key === envKey && [...renamed].some((n) => caches.objectView!.allMacroNames.has(n))) {
     caches.objectView = undefined;
     caches.subSites = new WeakMap();
     caches.forwards = new WeakMap();
@@ -375,7 +364,6 @@ export function buildGraph(model: TreeModel, caches: ResolverCaches): GraphBuild
   // A function added or removed by an edit: cached results of files calling that name are stale (their
   // sites were, or were not, calls into the tree). A name a macro body mentions may change what macros
   // expand to as well: then every file's sites are derived afresh.
-  const renamed = functionNamesChanged(model, caches);
   if (renamed.size) {
     caches.objectView.bodyNames ??= macroBodyNames(model);
     if ([...renamed].some((n) => caches.objectView!.bodyNames!.has(n))) {
