@@ -3,7 +3,7 @@
 // answer when the server is missing or failed, so the simulator keeps working without it.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import type { LanguageClient, State } from 'vscode-languageclient/node';
 import {
   GraphRequest, IndexStateNotification, IndexStatusRequest, LocateRequest, ShowReferencesCommand,
   type GraphParams, type IndexState, type LocateParams, type LocateResult, type LspPosition, type LspRange,
@@ -59,7 +59,7 @@ export class ServerConnection implements vscode.Disposable {
       return undefined;
     }
     // Loaded here rather than at the top so activation does not pay for evaluating the client library.
-    const { LanguageClient, TransportKind, DidChangeConfigurationNotification } = await import('vscode-languageclient/node');
+    const { LanguageClient, TransportKind, DidChangeConfigurationNotification, State: ClientState } = await import('vscode-languageclient/node');
     // Evaluated at every (re)start: a restarted server gets the settings of now. Restricted settings come
     // from the user's settings only while the workspace is untrusted (trust.ts).
     const initializationOptions = (): ServerSettings & { notesFile?: string } => ({
@@ -91,7 +91,7 @@ export class ServerConnection implements vscode.Disposable {
       errorHandler: restarts,
     });
     client.onNotification(IndexStateNotification, (state: IndexState) => this.setState(state));
-    this.followRestarts(client, restarts);
+    this.followRestarts(client, restarts, ClientState.Running);
     // Granting trust makes the workspace's restricted settings count: the server hears them at once.
     this.context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
       if (client.isRunning()) void sendSettings().catch(() => undefined);
@@ -109,19 +109,19 @@ export class ServerConnection implements vscode.Disposable {
    * What does not: the index state (the new server indexes from scratch), which the status bar must not
    * show as the old one's, and the datapath mode, which onDidRestart's listeners send again.
    */
-  private followRestarts(client: LanguageClient, restarts: RestartPolicy): void {
-    // vscode-languageclient's State: Stopped 1, Running 2, Starting 3. A restart goes Running → Stopped →
-    // Starting → Running; giving up goes Running → Stopped, with the policy's gaveUp set just before.
+  private followRestarts(client: LanguageClient, restarts: RestartPolicy, running: State): void {
+    // A restart goes Running → Stopped → Starting → Running; giving up goes Running → Stopped, with the
+    // policy's gaveUp set just before.
     let ranOnce = false;
     client.onDidChangeState(async ({ oldState, newState }) => {
       if (this.disposed) return;
-      if (newState === 2) {
+      if (newState === running) {
         if (!ranOnce) { ranOnce = true; return; }
         this.log.info('language server restarted');
         const state = await client.sendRequest<IndexState>(IndexStatusRequest).catch(() => undefined);
         if (state && !this.disposed) this.setState(state);
         if (!this.disposed) this.restartEmitter.fire();
-      } else if (ranOnce && oldState === 2) {
+      } else if (ranOnce && oldState === running) {
         this.setState(restarts.gaveUp
           ? { state: 'error', files: 0, programs: 0, message: 'the language server stopped and was not restarted' }
           : { state: 'searching', files: 0, programs: 0, message: 'the language server is restarting' });
