@@ -15,8 +15,8 @@ const fs = require('fs');
 const path = require('path');
 const { definitionOf, tailCallSite } = require('./c-source');
 const {
-  launchBrowser, stepper, waitFor, runCommand, notificationTexts, goToLine, definitionThroughSlot,
-  hoverOnFunction,
+  launchBrowser, stepper, waitFor, runCommand, notificationTexts, activeEditorPath, openFile, goToLine,
+  definitionThroughSlot, hoverOnFunction,
 } = require('./workbench');
 
 const BASE = process.argv[2];
@@ -66,35 +66,6 @@ function writeWorkspace() {
 }
 
 /** The folders and file of the active editor, from its breadcrumbs ("decoy/bpf/bpf_lxc.c"). */
-async function activeEditorPath(page) {
-  const items = await page.locator('.editor-group-container .breadcrumbs-control .monaco-breadcrumb-item .label-name')
-    .allTextContents().catch(() => []);
-  return items.map((t) => t.trim()).filter(Boolean).join('/');
-}
-
-/** Opens `relPath` with Quick Open, taking the row for that file and not a namesake in another folder (the
- *  tree and the decoy both hold bpf_lxc.c), then checks the editor's breadcrumbs. */
-async function openExactly(page, relPath) {
-  const dir = path.dirname(relPath);
-  const name = path.basename(relPath);
-  await runCommand(page, 'View: Focus First Editor Group');
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15000 });
-  await input.fill(relPath);
-  await waitFor(`Quick Open does not offer ${relPath} first`, async () => {
-    const row = page.locator('.quick-input-list .monaco-list-row.focused').first();
-    const label = ((await row.locator('.label-name').first().textContent({ timeout: 1000 }).catch(() => '')) || '').trim();
-    const description = ((await row.locator('.label-description').first().textContent({ timeout: 1000 }).catch(() => '')) || '').trim();
-    return { ok: label === name && description === dir, detail: `focused row "${label}" in "${description}"` };
-  }, 30000);
-  await page.keyboard.press('Enter');
-  await waitFor(`the editor did not open ${relPath}`, async () => {
-    const shown = await activeEditorPath(page);
-    return { ok: shown.startsWith(relPath), detail: `breadcrumbs "${shown}"` };
-  }, 15000);
-}
-
 /** Workspace symbol search (Ctrl+T) for `name`: whether a row names it once the server has answered. */
 async function workspaceSymbolFound(page, name) {
   await page.keyboard.press('Control+T');
@@ -168,9 +139,9 @@ async function noteLens(page) {
     await step(page, 'navigation works on bpf/: go to definition through a tail-call slot; hover shows the program and the default notes file\'s note, never the decoy note', 'r3-navigation', async () => {
       const site = tailCallSite(BPF, path.join(BPF, 'bpf_lxc.c'));
       if (!site) throw new Error('no tail call in bpf_lxc.c with a CILIUM_CALL_* slot that has a program declared for it');
-      const definition = await definitionThroughSlot(page, site, () => openExactly(page, 'bpf/bpf_lxc.c'));
+      const definition = await definitionThroughSlot(page, site, () => openFile(page, 'bpf/bpf_lxc.c'));
       if (!(await activeEditorPath(page)).startsWith('bpf/')) throw new Error(`definition landed in ${await activeEditorPath(page)}`);
-      await openExactly(page, 'bpf/bpf_lxc.c');
+      await openFile(page, 'bpf/bpf_lxc.c');
       const entry = definitionOf(BPF, ENTRY);
       await goToLine(page, entry.nameLine);   // the lens over the entry program is drawn once in view
       const lensText = await noteLens(page);
@@ -215,7 +186,7 @@ async function noteLens(page) {
         return { ok: !!m && Number(m[1]) === programs + 1, detail: `status bar: "${text.trim()}", ${programs} before`, value: m && Number(m[1]) };
       }, 60000);
       if (!(await workspaceSymbolFound(page, DECOY_FN))) throw new Error(`${DECOY_FN} not found once trusted`);
-      await openExactly(page, 'decoy/bpf/bpf_lxc.c');
+      await openFile(page, 'decoy/bpf/bpf_lxc.c');
       await goToLine(page, definitionOf(DECOY_BPF, ENTRY).nameLine);
       const lensText = await noteLens(page);
       if (!lensText.includes(DECOY_NOTE)) throw new Error(`note lens in decoy/bpf "${lensText}"`);

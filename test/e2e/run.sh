@@ -133,12 +133,18 @@ start_code_server "$RUN/user-data" "$WS" --disable-workspace-trust
 phase "playwright e2e"
 mkdir -p "$ROOT/test-results"
 rm -f "$ROOT"/test-results/e2e-*.png
+# run_session SCRIPT WORKSPACE USER_DATA OUT: runs one playwright script against the running code-server,
+# keeps its output in OUT (for the summary), prints the extension host's log when it fails, stops code-server.
 status=0
-set +e
-E2E_OUT=$ROOT/test-results node "$ROOT/test/e2e/e2e.js" "http://127.0.0.1:$PORT" "$WS" 2>&1 | tee "$RUN/main.out"
-status=${PIPESTATUS[0]}; set -e
-[ $status -eq 0 ] || host_logs "$RUN/user-data"
-stop_code_server
+run_session() {
+  local rc
+  set +e
+  E2E_OUT=$ROOT/test-results node "$ROOT/test/e2e/$1" "http://127.0.0.1:$PORT" "$2" 2>&1 | tee "$4"
+  rc=${PIPESTATUS[0]}; set -e
+  [ "$rc" -eq 0 ] || { host_logs "$3"; status=$rc; }
+  stop_code_server
+}
+run_session e2e.js "$WS" "$RUN/user-data" "$RUN/main.out"
 
 # --- Restricted Mode: a second, short session with Workspace Trust on and a fresh copy never trusted ---
 # Own profile (settings.json + settings-restricted.json; no trust granted yet), same installed extension.
@@ -152,13 +158,7 @@ WS_RESTRICTED=$RUN/workspace-restricted
 cp -r "$TREE" "$WS_RESTRICTED"
 start_code_server "$RUN/user-data-restricted" "$WS_RESTRICTED"
 phase "playwright e2e, Restricted Mode"
-rstatus=0
-set +e
-E2E_OUT=$ROOT/test-results node "$ROOT/test/e2e/e2e-restricted.js" "http://127.0.0.1:$PORT" "$WS_RESTRICTED" 2>&1 | tee "$RUN/restricted.out"
-rstatus=${PIPESTATUS[0]}; set -e
-[ $rstatus -eq 0 ] || host_logs "$RUN/user-data-restricted"
-stop_code_server
-[ $rstatus -eq 0 ] || status=$rstatus
+run_session e2e-restricted.js "$WS_RESTRICTED" "$RUN/user-data-restricted" "$RUN/restricted.out"
 phase "done"
 # One summary line for both sessions, last, as a test runner ends (a session that died early counts as 1 failed).
 count() { sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$1" 2>/dev/null | tail -1; }

@@ -87,7 +87,17 @@ async function notificationTexts(page) {
   return texts.map((t) => t.trim());
 }
 
+/** The active editor's path as its breadcrumbs show it (`bpf/bpf_lxc.c`). */
+async function activeEditorPath(page) {
+  const items = await page.locator('.editor-group-container .breadcrumbs-control .monaco-breadcrumb-item .label-name')
+    .allTextContents().catch(() => []);
+  return items.map((t) => t.trim()).filter(Boolean).join('/');
+}
+
+/** Opens `relPath` with Quick Open in the first editor group, taking the row for that file and not a namesake
+ *  in another folder, then checks the editor's breadcrumbs. */
 async function openFile(page, relPath) {
+  const dir = path.dirname(relPath);
   const name = path.basename(relPath);
   // Into the first editor group: with focus in the simulator panel, Quick Open would open the file there.
   await runCommand(page, 'View: Focus First Editor Group');
@@ -98,9 +108,17 @@ async function openFile(page, relPath) {
   try {
     // Enter opens the focused row: wait until the filtered list puts the file there (the list first shows
     // recently opened files, so a row with the name may be on screen before it is the focused one).
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name }).first().waitFor({ timeout: 30000 });
+    await waitFor(`Quick Open does not offer ${relPath} first`, async () => {
+      const row = page.locator('.quick-input-list .monaco-list-row.focused').first();
+      const label = ((await row.locator('.label-name').first().textContent({ timeout: 1000 }).catch(() => '')) || '').trim();
+      const description = ((await row.locator('.label-description').first().textContent({ timeout: 1000 }).catch(() => '')) || '').trim();
+      return { ok: label === name && description === dir, detail: `focused row "${label}" in "${description}"` };
+    }, 30000);
     await page.keyboard.press('Enter');
-    await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 30000 });
+    await waitFor(`the editor did not open ${relPath}`, async () => {
+      const shown = await activeEditorPath(page);
+      return { ok: shown.startsWith(relPath), detail: `breadcrumbs "${shown}"` };
+    }, 30000);
   } catch (err) {
     await page.screenshot({ path: path.join(OUT, `e2e-debug-open-${name}.png`) }).catch(() => undefined);
     throw err;
@@ -185,6 +203,6 @@ async function hoverOnFunction(page, fn, hasText, timeoutMs = 60000) {
 }
 
 module.exports = {
-  OUT, launchBrowser, stepper, waitFor, runCommand, notificationTexts, openFile, goToLine, cursorOnWord, cursorLine,
+  OUT, launchBrowser, stepper, waitFor, runCommand, notificationTexts, activeEditorPath, openFile, goToLine, cursorOnWord, cursorLine,
   definitionThroughSlot, hoverOnFunction,
 };
