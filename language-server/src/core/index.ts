@@ -39,7 +39,7 @@ import { scanDirectives, quickDefines, sameDefines, framesAt, type ConditionFram
 import type { FileFacts } from './facts';
 import { contentHash, MAX_FILE_CHARS, extractFile, extractFileIncrementally, parseShapes, type ParseMemo, type RolesContext } from './extract';
 import { deriveMacroRoles } from './macro-roles';
-import { loadCParser, type CParser } from './wasm';
+import { compiledWasm, loadCParser, type CParser } from './wasm';
 import { TreeModel } from './tree-model';
 import { buildGraph, ResolverCaches, type GraphBuild, type ProgramInfo, type Wrapper } from './resolver';
 import { loadCached, latestCached, storeCached, treeKey, defaultCacheDir, type CacheEntry, type CachedExtras } from './cache';
@@ -237,23 +237,30 @@ export class DatapathIndex {
       if (cached.build) { index.built = reviveBuild(cached.build as Omit<SerializedBuild, 'sites'>); index.revived = true; }
     } else {
       // Workers start now: they load the parser while this thread derives the macro roles.
-      index.pool = options.workers ?? (files.length > 20 && ParsePool.worthwhile()) ? ParsePool.create() : undefined;
+      index.pool = options.workers ?? (files.length > 20 && ParsePool.worthwhile()) ? ParsePool.create(await compiledWasm()) : undefined;
       const quick = new Map<string, MacroDef[]>();
+      // Without workers, the directive scans extraction needs anyway come first and give the roles.
+      const scans = index.pool ? undefined : new Map<string, DirectiveScan>();
       let reused = new Map<string, FileFacts>();
       let toExtract = files;
       try {
-        // Blanking needs the macro roles, which need every #define of the tree: a quick pass over the
-        // #define lines gives them; the full directive scan of each file runs with its extraction, in
-        // parallel. checkQuickRoles() then confirms the quick pass saw the same #defines.
-        for (const f of files) { const text = index.texts.get(f)!; quick.set(f, text.length > MAX_FILE_CHARS ? [] : quickDefines(text, f)); }
-        index.ctx = index.rolesFrom([...quick.values()].flat());
+        // Blanking needs the macro roles, which need every #define of the tree. With workers, a quick pass
+        // over the #define lines gives them and the full directive scan of each file runs with its
+        // extraction, in parallel; checkQuickRoles() then confirms the quick pass saw the same #defines.
+        if (scans) {
+          for (const f of files) scans.set(f, scanWithinLimit(index.texts.get(f)!, f));
+          index.ctx = index.rolesFrom([...scans.values()].flatMap((s) => s.defines));
+        } else {
+          for (const f of files) { const text = index.texts.get(f)!; quick.set(f, text.length > MAX_FILE_CHARS ? [] : quickDefines(text, f)); }
+          index.ctx = index.rolesFrom([...quick.values()].flat());
+        }
         // The tree changed since the last session (an edit, a pull): files whose content and macro roles
         // are unchanged keep the facts of the previous session's cache entry; only the others are parsed.
         if (cacheDir) reused = index.reusableFacts(cacheDir, hashes);
         toExtract = files.filter((f) => !reused.has(f));
         reusedFiles = reused.size;
         if (index.pool && !(options.workers ?? toExtract.length > 20)) { await index.pool.close(); index.pool = undefined; }
-        await index.extractAll(toExtract, options.onProgress);
+        await index.extractAll(toExtract, options.onProgress, scans);
       } finally {
         await index.pool?.close();
         index.pool = undefined;
@@ -264,7 +271,7 @@ export class DatapathIndex {
         const byFile = new Map([...reused, ...extracted.map((f) => [f.file, f] as const)]);
         for (const f of files) index.model.set(byFile.get(f)!); // path order, as a cold index has it
       }
-      index.checkQuickRoles(quick);
+      if (!scans) index.checkQuickRoles(quick);
       if (cacheDir) {
         // Written after open() returns (before the process can exit): the index is usable sooner.
         const r = index.ctx.roles;
@@ -338,11 +345,11 @@ export class DatapathIndex {
     return this.rolesFrom([...this.model.files.values()].flatMap((f) => f.defines));
   }
 
-  private async extractAll(files: string[], onProgress?: (done: number, total: number) => void): Promise<void> {
+  private async extractAll(files: string[], onProgress?: (done: number, total: number) => void, scans?: ReadonlyMap<string, DirectiveScan>): Promise<void> {
     let done = 0;
     const progressed = (n: number) => { done += n; onProgress?.(done, files.length); };
     if (!this.pool) {
-      for (const f of files) { this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx)); progressed(1); }
+      for (const f of files) { this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx, scans?.get(f))); progressed(1); }
       return;
     }
     // Whole-file extraction (directive scan included) in batches of ~32 kB, shared between the workers and this thread.

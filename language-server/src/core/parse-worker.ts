@@ -2,15 +2,15 @@
 // Messages in:  { kind: 'init', roles, macros, rolesHash }   once, the tree-wide macro roles
 //               { kind: 'extract', id, files: [{ file, text }] }
 // Messages out: { id, facts: FileFacts[] } or { id, error }.
-import { parentPort } from 'node:worker_threads';
-import { loadCParser } from './wasm';
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadCParser, type CompiledWasm } from './wasm';
 import { extractFile, type RolesContext } from './extract';
 import type { MacroDef } from './directives';
 import type { RolesData } from './worker-pool';
 
 const port = parentPort;
 if (port) {
-  const ready = loadCParser();
+  const ready = loadCParser((workerData as { wasm?: CompiledWasm } | undefined)?.wasm);
   let ctx: RolesContext | undefined;
   port.on('message', async (msg: { kind: 'init'; data: RolesData } | { kind: 'extract'; id: number; files: { file: string; text: string }[] }) => {
     if (msg.kind === 'init') {

@@ -44,14 +44,36 @@ function readQuery(file: string): string {
   throw new Error(`cannot find query file ${file} next to ${here}`);
 }
 
-let loading: Promise<CParser> | undefined;
+/** The two compiled WASM modules: a worker given them instantiates without compiling (V8 shares the code). */
+export interface CompiledWasm { runtime: WebAssembly.Module; language: WebAssembly.Module }
 
-/** One parser per thread; cheap to call repeatedly. */
-export function loadCParser(): Promise<CParser> {
+let loading: Promise<CParser> | undefined;
+let compiled: Promise<CompiledWasm> | undefined;
+
+/** This thread's compiled modules (compiled once; what loadCParser() instantiated). */
+export function compiledWasm(): Promise<CompiledWasm> {
+  compiled ??= Promise.all([
+    WebAssembly.compile(fs.readFileSync(locateWasm('web-tree-sitter.wasm'))),
+    WebAssembly.compile(fs.readFileSync(locateWasm('tree-sitter-c.wasm'))),
+  ]).then(([runtime, language]) => ({ runtime, language }));
+  return compiled;
+}
+
+/** One parser per thread; cheap to call repeatedly. `from`: modules compiled by another thread. */
+export function loadCParser(from?: CompiledWasm): Promise<CParser> {
+  if (from) compiled ??= Promise.resolve(from);
   loading ??= (async () => {
-    const runtime = locateWasm('web-tree-sitter.wasm');
-    await Parser.init({ locateFile: () => runtime });
-    const language = await Language.load(fs.readFileSync(locateWasm('tree-sitter-c.wasm')));
+    const modules = await compiledWasm();
+    // Emscripten's hook has no way to report failure: a failed instantiation rejects `failed` instead.
+    let fail: (err: unknown) => void = () => {};
+    const failed = new Promise<never>((_, reject) => { fail = reject; });
+    await Promise.race([failed, Parser.init({
+      instantiateWasm: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
+        WebAssembly.instantiate(modules.runtime, imports).then((instance) => done(instance, modules.runtime), fail);
+        return {};
+      },
+    })]);
+    const language = Language.loadSync(modules.language);
     const parser = new Parser();
     parser.setLanguage(language);
     return {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileFacts } from './facts';
 import type { MacroDef } from './directives';
+import type { CompiledWasm } from './wasm';
 
 /** What a worker needs to blank and expand like the main thread: the tree-wide macro roles. */
 export interface RolesData {
@@ -57,14 +58,15 @@ export class ParsePool {
   }
 
   /** Default size leaves one core to the calling thread, which extracts too. */
-  static create(size = Math.max(1, Math.min(4, (os.availableParallelism?.() ?? os.cpus().length) - 1))): ParsePool | undefined {
+  static create(wasm?: CompiledWasm, size = Math.max(1, Math.min(4, (os.availableParallelism?.() ?? os.cpus().length) - 1))): ParsePool | undefined {
     const script = workerScript();
     if (!script) return undefined;
     const pool = new ParsePool();
     for (let i = 0; i < size; i++) {
       // A bundled worker needs none of the parent's loader flags (`--import tsx` under tests and benchmarks
       // would make every module load go through tsx's hooks: hundreds of ms before the first parse).
-      const w = new Worker(script.source, { eval: script.eval, ...(script.eval ? {} : { execArgv: [] }) });
+      // The compiled WASM modules go along: the worker instantiates them without compiling again (V8 shares the code).
+      const w = new Worker(script.source, { eval: script.eval, workerData: { wasm }, ...(script.eval ? {} : { execArgv: [] }) });
       w.on('message', (msg: { id: number; facts?: FileFacts[]; error?: string }) => {
         const p = pool.pending.get(msg.id);
         if (!p) return;
