@@ -338,20 +338,24 @@ export function originalOffset(c: Compacted, offset: number): number {
 /** Shapes found in a compacted text, with offsets (and enumerator values) of the blanked text it came from. */
 function originalShapes(shapes: Shapes, c: Compacted, blanked: string): Shapes {
   if (!c.at.length) return shapes;
+  // New objects rather than writes into the old ones: a field written after creation stops being
+  // constant for V8 and deoptimizes the code that read it.
   const o = (offset: number) => originalOffset(c, offset);
-  for (const f of shapes.functions) {
-    f.nameStart = o(f.nameStart); f.nameEnd = o(f.nameEnd); f.start = o(f.start); f.end = o(f.end);
-    f.bodyStart = o(f.bodyStart); f.bodyEnd = o(f.bodyEnd); f.prevEnd = o(f.prevEnd);
-  }
-  for (const m of shapes.maps) { m.nameStart = o(m.nameStart); m.nameEnd = o(m.nameEnd); m.start = o(m.start); m.end = o(m.end); }
-  for (const e of shapes.enums) {
-    for (const n of e.names) {
-      n.start = o(n.start); n.end = o(n.end);
-      if (n.valueStart !== undefined && n.valueEnd !== undefined) n.value = blanked.slice(o(n.valueStart), o(n.valueEnd));
-    }
-  }
-  shapes.errors = shapes.errors.map(o);
-  return shapes;
+  return {
+    functions: shapes.functions.map((f) => ({
+      name: f.name, nameStart: o(f.nameStart), nameEnd: o(f.nameEnd), start: o(f.start), end: o(f.end),
+      bodyStart: o(f.bodyStart), bodyEnd: o(f.bodyEnd), params: f.params, prevEnd: o(f.prevEnd),
+    })),
+    maps: shapes.maps.map((m) => ({ name: m.name, nameStart: o(m.nameStart), nameEnd: o(m.nameEnd), start: o(m.start), end: o(m.end) })),
+    enums: shapes.enums.map((e) => ({
+      names: e.names.map((n) => ({
+        name: n.name,
+        value: n.valueStart !== undefined && n.valueEnd !== undefined ? blanked.slice(o(n.valueStart), o(n.valueEnd)) : n.value,
+        start: o(n.start), end: o(n.end),
+      })),
+    })),
+    errors: shapes.errors.map(o),
+  };
 }
 
 /**
@@ -391,11 +395,24 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
   return { row, column: offset - lineStart };
 }
 
+/** Field ids of the grammar (childForFieldName looks the name up in a list on every call). */
+const fieldIdCache = new WeakMap<CParser, { declarator: number; name: number; value: number }>();
+function fieldIds(cp: CParser): { declarator: number; name: number; value: number } {
+  let ids = fieldIdCache.get(cp);
+  if (!ids) {
+    const id = (n: string) => { const v = cp.language.fieldIdForName(n); if (v === null) throw new Error(`tree-sitter-c has no field '${n}'`); return v; };
+    ids = { declarator: id('declarator'), name: id('name'), value: id('value') };
+    fieldIdCache.set(cp, ids);
+  }
+  return ids;
+}
+
 const MAP_HINT = /BPF_MAP_TYPE_|\.\s*type\s*=|__uint\s*\(\s*type/;
 
 /** Functions, maps, enums and error spots of a parsed blanked text (the .scm queries). */
 function shapesOf(cp: CParser, tree: Tree, blanked?: string): Shapes {
   const shapes: Shapes = { functions: [], maps: [], enums: [], errors: [] };
+  const fields = fieldIds(cp);
   {
     const root = tree.rootNode;
     // Directives are blanked, so definitions are children of the root: patterns need not start deeper
@@ -413,8 +430,8 @@ function shapesOf(cp: CParser, tree: Tree, blanked?: string): Shapes {
       const paramNames: string[] = [];
       for (const p of params.namedChildren) {
         if (!p || p.type !== 'parameter_declaration') continue;
-        let d = p.childForFieldName('declarator');
-        while (d && d.type !== 'identifier') d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+        let d = p.childForFieldId(fields.declarator);
+        while (d && d.type !== 'identifier') d = d.childForFieldId(fields.declarator) ?? d.namedChildren.find((c) => c?.type === 'identifier') ?? null;
         paramNames.push(d ? d.text : '');
       }
       shapes.functions.push({
@@ -437,8 +454,8 @@ function shapesOf(cp: CParser, tree: Tree, blanked?: string): Shapes {
       const names: EnumShape['names'] = [];
       for (const e of c.node.namedChildren) {
         if (!e || e.type !== 'enumerator') continue;
-        const n = e.childForFieldName('name');
-        const v = e.childForFieldName('value');
+        const n = e.childForFieldId(fields.name);
+        const v = e.childForFieldId(fields.value);
         if (n) names.push({ name: n.text, value: v?.text, start: n.startIndex, end: n.endIndex, valueStart: v?.startIndex, valueEnd: v?.endIndex });
       }
       shapes.enums.push({ names });
