@@ -96,10 +96,10 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
   const tokens: Token[] = [];
   let pos = 0;
   for (const [s, e] of scan.directiveSpans) {
-    if (s > pos) for (const t of tokenize(text, pos, s)) tokens.push(t); // no spread: a 5 MB line has millions of tokens
+    if (s > pos) tokenize(text, pos, s, tokens);
     pos = e;
   }
-  if (pos < text.length) for (const t of tokenize(text, pos, text.length)) tokens.push(t);
+  if (pos < text.length) tokenize(text, pos, text.length, tokens);
 
   // Built by push from a literal, never by map(): an empty map() result (a generated text has no
   // directives) is an array of another kind, and blanks.push() below then deoptimizes prepare().
@@ -125,9 +125,11 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
   }
   dead.sort((a, b) => a[0] - b[0]);
   for (const d of dead) blanks.push(d);
+  // Tokens come in order: one cursor over the (start-sorted) dead spans answers for each in turn.
+  let deadAt = 0;
   const isDead = (offset: number) => {
-    for (const [s, e] of dead) { if (offset < s) return false; if (offset < e) return true; }
-    return false;
+    while (deadAt < dead.length && dead[deadAt][1] <= offset) deadAt++;
+    return deadAt < dead.length && dead[deadAt][0] <= offset;
   };
 
   const markers: MarkerFact[] = [];
@@ -146,37 +148,19 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
     }
     if (t.kind !== 'id') continue;
     const name = t.text;
-    if (depth === 0 && braceDepth === 0 && k > declFrom && tokens[k + 1]?.text === '(' && tokens[k + 2]?.kind === 'id'
-      && (tokens[k + 3]?.text === ',' || tokens[k + 3]?.text === ')') && (tokens[k - 1].kind === 'id' || tokens[k - 1].text === '*')
-      && !C_KEYWORDS.has(name)) {
-      // `static void *MACRO(name, …);`: a declarator written as a macro invocation (decided tree-wide).
-      const call = splitArgs(tokens, k + 1);
-      const after = call && tokens[call.close + 1]?.text;
-      if (call && (after === ';' || after === ',' || after === '=')) {
-        const arg = tokens[k + 2];
-        let last = call.close + 1; // the declaration's `;` (past an initializer `= (void *)ID;`)
-        while (last < tokens.length && tokens[last].text !== ';' && tokens[last].text !== '{' && last - call.close < 64) last++;
-        if (tokens[last]?.text !== ';') last = call.close;
-        declarations.push({
-          macro: name, call: text.slice(t.start, tokens[call.close].end), arg: arg.text, argStart: arg.start, argEnd: arg.end,
-          start: t.start, end: tokens[last].end, declStart: tokens[declFrom].start, conditions: framesAt(scan, t.start),
-        });
+    if (braceDepth === 0) {
+      // Top level (a few tokens of a file): declarations written with a macro, generator invocations.
+      if (depth === 0 && k > declFrom && tokens[k + 1]?.text === '(') {
+        const d = macroDeclaration(tokens, k, declFrom, text, scan);
+        if (d) declarations.push(d);
       }
-    }
-    const isGenerator = braceDepth === 0 && ctx.roles.generators.has(name) && tokens[k + 1]?.text === '(';
-    if (isGenerator && depth < 3) {
-      const call = splitArgs(tokens, k + 1);
-      if (!call) continue;
-      const end = tokens[call.close].end;
-      const def = ctx.macros.get(name);
-      if (def) {
-        const invocation = tokens.slice(k, call.close + 1);
-        const idArgs = call.args.filter((a) => a.length === 1 && a[0].kind === 'id').map((a) => ({ text: a[0].text, start: a[0].start, end: a[0].end }));
-        generated.push({ invocation: { macro: name, start: t.start, end, nameEnd: t.end, idArgs }, prepared: generatedText(invocation, name, def, file, ctx, depth) });
+      if (depth < 3 && ctx.roles.generators.has(name) && tokens[k + 1]?.text === '(') {
+        const close = generatorAt(tokens, k, file, ctx, depth, generated);
+        if (close < 0) continue;
+        blanks.push([t.start, tokens[close].end]);
+        k = close;
+        continue;
       }
-      blanks.push([t.start, end]);
-      k = call.close;
-      continue;
     }
     if (!ctx.roles.attributeLike.has(name)) continue;
     const def = ctx.macros.get(name);
@@ -221,38 +205,44 @@ export function blankedText(prep: PreparedText): string {
  */
 function functionBodies(tokens: readonly Token[], skip: readonly [number, number, flat?: true][]): [number, number, true][] {
   const spans = [...skip].sort((a, b) => a[0] - b[0]);
-  const kept: number[] = []; // indices of tokens tree-sitter sees
+  const hidden = new Uint8Array(tokens.length); // 1: tree-sitter does not see the token
   for (let k = 0, si = 0, coverEnd = -1; k < tokens.length; k++) {
     const at = tokens[k].start;
     while (si < spans.length && spans[si][0] <= at) coverEnd = Math.max(coverEnd, spans[si++][1]);
-    if (at >= coverEnd) kept.push(k);
+    if (at < coverEnd) hidden[k] = 1;
   }
   const out: [number, number, true][] = [];
-  const parens: { before: number }[] = []; // open '(' at brace depth 0, with the kept token before each
-  let afterCall = -1; // position in `kept` of a ')' that closes `NAME (` at depth 0
+  const parens: number[] = []; // for each open '(' at brace depth 0: the index of the visible token before it
+  let afterCall = -1; // index of a ')' that closes `NAME (` at depth 0
+  let previous = -1; // index of the last visible token
   let depth = 0;
-  for (let i = 0; i < kept.length; i++) {
-    const s = tokens[kept[i]].text;
+  for (let i = 0; i < tokens.length; i++) {
+    if (hidden[i]) continue;
+    const s = tokens[i].text;
+    const before = previous;
+    previous = i;
     if (depth > 0) {
       if (s === '{') depth++; else if (s === '}') depth--;
       continue;
     }
-    if (s === '(') { parens.push({ before: i - 1 }); continue; }
+    if (s === '(') { parens.push(before); continue; }
     if (s === ')') {
       const open = parens.pop();
-      const name = open && open.before >= 0 ? tokens[kept[open.before]] : undefined;
-      if (!parens.length && name?.kind === 'id' && !C_KEYWORDS.has(name.text)) { afterCall = i; continue; }
+      const name = open !== undefined && open >= 0 ? tokens[open] : undefined;
+      if (!parens.length && name?.kind === 'id' && !C_KEYWORDS.has(name.text)) afterCall = i;
       continue;
     }
-    if (s === '{' && afterCall === i - 1 && !parens.length) {
+    if (s === '{' && afterCall === before && before >= 0 && !parens.length) {
       let close = i + 1;
-      for (let d = 1; close < kept.length; close++) {
-        const c = tokens[kept[close]].text;
+      for (let d = 1; close < tokens.length; close++) {
+        if (hidden[close]) continue;
+        const c = tokens[close].text;
         if (c === '{') d++; else if (c === '}' && --d === 0) break;
       }
-      if (close < kept.length) {
-        if (close > i + 1) out.push([tokens[kept[i]].end, tokens[kept[close]].start, true]);
+      if (close < tokens.length) {
+        if (tokens[close].start > tokens[i].end) out.push([tokens[i].end, tokens[close].start, true]);
         i = close;
+        previous = close;
         continue;
       }
     }
@@ -260,6 +250,43 @@ function functionBodies(tokens: readonly Token[], skip: readonly [number, number
     else if (s === ';') parens.length = 0;
   }
   return out;
+}
+
+/** `static void *MACRO(name, …);` at token `k` (a macro name followed by `(`): a declarator written as a macro
+ *  invocation (whether the macro declares its argument is decided tree-wide, lookups.ts). */
+function macroDeclaration(tokens: readonly Token[], k: number, declFrom: number, text: string, scan: DirectiveScan): MacroDeclarationFact | undefined {
+  const t = tokens[k];
+  if (tokens[k + 2]?.kind !== 'id' || (tokens[k + 3]?.text !== ',' && tokens[k + 3]?.text !== ')')) return undefined;
+  if ((tokens[k - 1].kind !== 'id' && tokens[k - 1].text !== '*') || C_KEYWORDS.has(t.text)) return undefined;
+  const call = splitArgs(tokens, k + 1);
+  const after = call && tokens[call.close + 1]?.text;
+  if (!call || (after !== ';' && after !== ',' && after !== '=')) return undefined;
+  const arg = tokens[k + 2];
+  let last = call.close + 1; // the declaration's `;` (past an initializer `= (void *)ID;`)
+  while (last < tokens.length && tokens[last].text !== ';' && tokens[last].text !== '{' && last - call.close < 64) last++;
+  if (tokens[last]?.text !== ';') last = call.close;
+  return {
+    macro: t.text, call: text.slice(t.start, tokens[call.close].end), arg: arg.text, argStart: arg.start, argEnd: arg.end,
+    start: t.start, end: tokens[last].end, declStart: tokens[declFrom].start, conditions: framesAt(scan, t.start),
+  };
+}
+
+/** A top-level generator invocation at token `k`: its expansion goes to `generated`; returns the index of its
+ *  closing `)`, or -1 when the parentheses do not close. */
+function generatorAt(tokens: Token[], k: number, file: string, ctx: RolesContext, depth: number, generated: PreparedText['generated']): number {
+  const t = tokens[k];
+  const call = splitArgs(tokens, k + 1);
+  if (!call) return -1;
+  const def = ctx.macros.get(t.text);
+  if (def) {
+    const invocation = tokens.slice(k, call.close + 1);
+    const idArgs = call.args.filter((a) => a.length === 1 && a[0].kind === 'id').map((a) => ({ text: a[0].text, start: a[0].start, end: a[0].end }));
+    generated.push({
+      invocation: { macro: t.text, start: t.start, end: tokens[call.close].end, nameEnd: t.end, idArgs },
+      prepared: generatedText(invocation, t.text, def, file, ctx, depth),
+    });
+  }
+  return call.close;
 }
 
 /**

@@ -8,7 +8,7 @@
 //   invocation is replaced by its expansion, parsed apart (tree-sitter-c cannot parse the invocation).
 import type { MacroDef } from './directives';
 import { expand, MAX_NESTING, type MacroLookup } from './macros';
-import { C_KEYWORDS, type Token } from './tokens';
+import { C_KEYWORDS, type Token, tok } from './tokens';
 
 export interface MacroRoles {
   attributeLike: Set<string>;
@@ -117,14 +117,14 @@ export function deriveMacroRoles(macros: Iterable<MacroDef>, lookup: MacroLookup
     const first = m.body[0];
     if (first.kind !== 'id' || (!ATTRIBUTE_WORDS.has(first.text) && !lookup.get(first.text) && !BUILTIN_ATTRIBUTE_MACROS.includes(first.text))) continue;
     if (leadsTooDeep(m, lookup)) continue;
-    const call: Token[] = [{ kind: 'id', text: m.name, start: -1, end: -1 }];
+    const call: Token[] = [tok('id', m.name, -1, -1)];
     if (m.params) {
-      call.push({ kind: 'punct', text: '(', start: -1, end: -1 });
+      call.push(tok('punct', '(', -1, -1));
       m.params.forEach((_, i) => {
-        if (i) call.push({ kind: 'punct', text: ',', start: -1, end: -1 });
-        call.push({ kind: 'num', text: String(i + 1), start: -1, end: -1 });
+        if (i) call.push(tok('punct', ',', -1, -1));
+        call.push(tok('num', String(i + 1), -1, -1));
       });
-      call.push({ kind: 'punct', text: ')', start: -1, end: -1 });
+      call.push(tok('punct', ')', -1, -1));
     }
     let ok = true;
     let marker = false;

@@ -2,7 +2,7 @@
 // hide sets), and a constant-expression evaluator for slot values. It is deliberately partial: anything
 // it cannot expand or evaluate is left as is / reported as unknown, never guessed.
 import type { MacroDef } from './directives';
-import { tokenize, splitArgs, tokensText, type Token } from './tokens';
+import { tokenize, splitArgs, tokensText, type Token, tok } from './tokens';
 
 export interface MacroLookup {
   get(name: string): MacroDef | undefined;
@@ -49,7 +49,10 @@ export const MAX_NESTING = 64;
 const IS_DEFINED = new Set(['is_defined', '__is_defined']);
 
 export function expand(input: readonly Token[], macros: MacroLookup, opts: ExpandOptions = {}): Expansion {
-  return expandWithin(input, macros, opts, { left: opts.budget ?? 20000 });
+  // One object shape for every caller's options: expandWithin() and substitute() then see one map and
+  // stay optimized (callers pass literals of several shapes).
+  const normalized: ExpandOptions = { assumeDefined: opts.assumeDefined, stop: opts.stop, keepSourceObjects: opts.keepSourceObjects, budget: opts.budget };
+  return expandWithin(input, macros, normalized, { left: opts.budget ?? 20000 });
 }
 
 // Tokens made here are written out field by field, all with the same shape (hide and fromArg included,
@@ -139,7 +142,7 @@ function substitute(m: MacroDef, rawArgs: Token[][], macros: MacroLookup, opts: 
     if (p === '__VA_ARGS__') {
       const rest: Token[] = [];
       rawArgs.slice(i).forEach((a, k) => {
-        if (k > 0) rest.push({ kind: 'punct', text: ',', start: -1, end: -1 });
+        if (k > 0) rest.push(tok('punct', ',', -1, -1));
         rest.push(...a);
       });
       args.set(p, rest);
@@ -162,7 +165,7 @@ function substitute(m: MacroDef, rawArgs: Token[][], macros: MacroLookup, opts: 
     const b = body[i];
     if (b.text === '#' && body[i + 1] && args.has(body[i + 1].text)) {
       const raw = tokensText(args.get(body[i + 1].text)!);
-      out.push({ kind: 'str', text: JSON.stringify(raw), start: -1, end: -1 });
+      out.push(tok('str', JSON.stringify(raw), -1, -1));
       i++;
       continue;
     }
@@ -171,7 +174,7 @@ function substitute(m: MacroDef, rawArgs: Token[][], macros: MacroLookup, opts: 
       const src = nearPaste ? args.get(b.text)! : expandedArg(b.text);
       budget.left -= src.length;
       if (budget.left < 0) return undefined;
-      if (nearPaste && src.length === 0) out.push({ kind: 'punct', text: '', start: -1, end: -1 }); // placemarker
+      if (nearPaste && src.length === 0) out.push(tok('punct', '', -1, -1)); // placemarker
       for (const a of src) out.push({ kind: a.kind, text: a.text, start: a.start, end: a.end, hide: a.hide, fromArg: a.start >= 0 || a.fromArg });
       continue;
     }
@@ -189,7 +192,7 @@ function pasteTokens(toks: Token[]): void {
     const lexed = tokenize(joined);
     const one: Token = lexed.length === 1
       ? { ...lexed[0], start: -1, end: -1 }
-      : { kind: 'punct', text: joined, start: -1, end: -1 };
+      : tok('punct', joined, -1, -1);
     toks.splice(i - 1, 3, one);
     i -= 1;
   }

@@ -16,7 +16,7 @@
 // object; true: left out of the label; otherwise kept as written.
 import type { MacroDef } from './directives';
 import { expand, evaluate, type MacroLookup } from './macros';
-import { tokenize, type Token } from './tokens';
+import { tokenize, type Token, tok } from './tokens';
 import type { TreeModel } from './tree-model';
 
 /**
@@ -30,7 +30,7 @@ export type Decision = { holds: false } | { holds: true; condition?: string };
 const MAX_ENUMERATED = 4;
 const IS_DEFINED = new Set(['is_defined', '__is_defined']);
 const ONE: MacroDef = {
-  name: '', body: [{ kind: 'num', text: '1', start: -1, end: -1 }], bodyText: '1', file: '', nameStart: -1, nameEnd: -1, start: -1, end: -1, conditions: [],
+  name: '', body: [tok('num', '1', -1, -1)], bodyText: '1', file: '', nameStart: -1, nameEnd: -1, start: -1, end: -1, conditions: [],
 };
 const NO_MACROS: MacroLookup = { get: () => undefined };
 
@@ -200,12 +200,12 @@ function evaluateIf(toks: readonly Token[], table: MacroLookup): 0 | 1 | undefin
     const paren = toks[i + 1]?.text === '(';
     const name = toks[i + (paren ? 2 : 1)];
     if (!name || name.kind !== 'id' || (paren && toks[i + 3]?.text !== ')')) return undefined;
-    resolved.push({ kind: 'num', text: table.get(name.text) ? '1' : '0', start: -1, end: -1 });
+    resolved.push(tok('num', table.get(name.text) ? '1' : '0', -1, -1));
     i += paren ? 3 : 1;
   }
   const e = expand(resolved, table, { budget: 4000 });
   if (e.truncated) return undefined;
-  const flat = e.tokens.map((t): Token => (t.kind === 'id' ? { kind: 'num', text: '0', start: -1, end: -1 } : t));
+  const flat = e.tokens.map((t): Token => (t.kind === 'id' ? tok('num', '0', -1, -1) : t));
   const v = evaluate(flat, { macros: NO_MACROS });
   return v === undefined ? undefined : v ? 1 : 0;
 }

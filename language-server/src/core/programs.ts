@@ -5,7 +5,7 @@
 import type { MarkerFact } from './facts';
 import { expand, evaluate, evaluateText, unquote, type ConstEnv, type MacroLookup } from './macros';
 import { PROGRAM_ARRAYS, POLICY_ENTRY_PROGRAMS, type MapRole } from './loader-facts';
-import { splitArgs, tokenize, tokensText, type Token } from './tokens';
+import { splitArgs, tokenize, tokensText, type Token, tok } from './tokens';
 
 export interface ProgramDecl {
   kind: 'entry' | 'tail' | 'policy';
@@ -62,13 +62,13 @@ export class ProgramAnalyzer {
     if (cached !== undefined) return cached;
     let found: number | null = null;
     for (let i = 0; i < args.length && found === null; i++) {
-      const toks: Token[] = [{ kind: 'id', text: name, start: -1, end: -1 }, { kind: 'punct', text: '(', start: -1, end: -1 }];
+      const toks: Token[] = [tok('id', name, -1, -1), tok('punct', '(', -1, -1)];
       args.forEach((a, k) => {
-        if (k) toks.push({ kind: 'punct', text: ',', start: -1, end: -1 });
-        if (k === i) toks.push({ kind: 'num', text: String(SENTINEL + i), start: -1, end: -1 });
+        if (k) toks.push(tok('punct', ',', -1, -1));
+        if (k === i) toks.push(tok('num', String(SENTINEL + i), -1, -1));
         else toks.push(...a);
       });
-      toks.push({ kind: 'punct', text: ')', start: -1, end: -1 });
+      toks.push(tok('punct', ')', -1, -1));
       const e = expandMarker(toks, macros, 1);
       // The slot is what follows the last '/' of a numbered section or of a `tail:<map>/<slot>` tag.
       const mark = String(SENTINEL + i);

@@ -613,6 +613,61 @@ function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[
     return [frames, { text: rest }, arm];
   };
 
+  // Tail-call sites (a primitive or a wrapper): rare next to direct calls, and kept out of the loop below so
+  // that the loop compiles small (V8 optimizes it, not this, from the first files of a cold index).
+  const tailSite = (fn: FunctionFact, fnWrapper: Wrapper | undefined, s: SubSite, prim: (typeof PRIMITIVES)[string] | undefined, w: Wrapper | undefined, line: number, condition: string | undefined): void => {
+    const raw = s.raw;
+    const slotText = s.args[prim ? prim.slot : w!.slotIndex];
+    if (slotText === undefined) return;
+    // The wrapper's own forwarding call (slot is its parameter) makes no edge; when it is dynamic (any
+    // policy program) it is still a site, so the wrapper's outgoing calls show it.
+    const own = !!fnWrapper && paramOf(slotText, fn.params) >= 0;
+    const mapText = prim ? s.args[prim.map] : w!.mapIndex !== undefined ? s.args[w!.mapIndex] : w!.mapText;
+    const via = s.via ?? s.callee;
+    const parts = condition ? partsOf(raw.start, s) : [];
+    for (const object of objectsFor()) {
+      // Compiled out in this object (its own #defines decide the site's condition): no site there.
+      const decided = condition ? ctx.conditions.decide(object, file, raw.start, parts) : undefined;
+      if (decided && !decided.holds) continue;
+      // An is_defined switch's arm keeps its label as written: modes pair it with the fallback call by label.
+      const objectCondition = decided && !s.switchCond ? decided.condition : condition;
+      const base = { file, function: fn.name, callee: s.callee, start: raw.start, end: raw.end, nameStart: raw.nameStart, nameEnd: raw.nameEnd, line, ...(objectCondition ? { condition: objectCondition } : {}) };
+      const env = model.env(object);
+      const map = roleOfMap(mapText, env);
+      const branches = splitTernary(slotText);
+      const values = branches.map((b) => evalIn(env, b));
+      // Policy arrays are indexed by endpoint id, filled by the agent: any slot there is dynamic.
+      const dynamic = !!map.role?.startsWith('policy')
+        || (values.some((v) => v === undefined) && (prim?.dynamic || w?.primitive === 'tail_call_dynamic'));
+      if (dynamic) {
+        const targets = [...new Set(ctx.policyPrograms.filter((p) => !map.role || !p.mapRole || p.mapRole === map.role).map((t) => t.name))];
+        out.sites.push({ ...base, kind: 'dynamic-tail', via, slot: slotText, targets: targets.map((name) => ({ name })) });
+        if (!own) for (const name of targets) out.edges.push({ from: fn.name, to: name, kind: 'dynamic-tail', file, line, object, via, slot: slotText, ...(objectCondition ? { condition: objectCondition } : {}) });
+        continue;
+      }
+      if (own) continue;
+      branches.forEach((slot, bi) => {
+        const value = values[bi];
+        if (value === undefined) {
+          out.diagnostics.push({ file, start: raw.start, end: raw.end, severity: 'info', message: `tail call slot '${slot}' cannot be evaluated in ${object}` });
+          return;
+        }
+        const targets = uniqueBy((ctx.programsByObject.get(object) ?? []).filter((p) => p.kind === 'tail' && p.slotValue === value
+          && (!map.role || !p.mapRole || p.mapRole === map.role)), (t) => t.name);
+        out.sites.push({ ...base, kind: 'tail', via, slot, slotValue: value, targets: targets.map((t) => ({ name: t.name, object })) });
+        if (!targets.length) {
+          // Programs of other arrays (custom calls) are loaded from outside the tree: only a note. So is
+          // a slot whose program the object's own #defines compile out (the call is there, the slot empty).
+          const out0 = (ctx.compiledOutByObject.get(object) ?? []).filter((p) => p.kind === 'tail' && p.slotValue === value && (!map.role || !p.mapRole || p.mapRole === map.role));
+          const severity = out0.length || (map.role && map.role !== 'calls') ? 'info' : 'warning';
+          const why = out0.length ? `; ${out0.map((p) => `${p.name} is compiled out there${p.condition ? ` (${p.condition})` : ''}`).join(', ')}` : '';
+          out.diagnostics.push({ file, start: raw.nameStart, end: raw.end, severity, message: `tail call to slot ${slot} (${value}) has no program in ${object}${map.name ? ` (map ${map.name})` : ''}${why}` });
+        }
+        for (const t of targets) out.edges.push({ from: fn.name, to: t.name, kind: 'tail', file, line, object, via, slot, slotValue: value, ...(objectCondition ? { condition: objectCondition } : {}) });
+      });
+    }
+  };
+
   for (const { fn, subs } of functions) {
     const fnWrapper = wrappers.get(fn.name);
     for (const s of subs) {
@@ -624,55 +679,7 @@ function resolveFile(file: string, functions: { fn: FunctionFact; subs: SubSite[
       const line = lineOf(raw.start);
       const condition = condOf(raw.start, s.cond);
       if (prim || w) {
-        const slotText = s.args[prim ? prim.slot : w!.slotIndex];
-        if (slotText === undefined) continue;
-        // The wrapper's own forwarding call (slot is its parameter) makes no edge; when it is dynamic (any
-        // policy program) it is still a site, so the wrapper's outgoing calls show it.
-        const own = !!fnWrapper && paramOf(slotText, fn.params) >= 0;
-        const mapText = prim ? s.args[prim.map] : w!.mapIndex !== undefined ? s.args[w!.mapIndex] : w!.mapText;
-        const via = s.via ?? s.callee;
-        const parts = condition ? partsOf(raw.start, s) : [];
-        for (const object of objectsFor()) {
-          // Compiled out in this object (its own #defines decide the site's condition): no site there.
-          const decided = condition ? ctx.conditions.decide(object, file, raw.start, parts) : undefined;
-          if (decided && !decided.holds) continue;
-          // An is_defined switch's arm keeps its label as written: modes pair it with the fallback call by label.
-          const objectCondition = decided && !s.switchCond ? decided.condition : condition;
-          const base = { file, function: fn.name, callee: s.callee, start: raw.start, end: raw.end, nameStart: raw.nameStart, nameEnd: raw.nameEnd, line, ...(objectCondition ? { condition: objectCondition } : {}) };
-          const env = model.env(object);
-          const map = roleOfMap(mapText, env);
-          const branches = splitTernary(slotText);
-          const values = branches.map((b) => evalIn(env, b));
-          // Policy arrays are indexed by endpoint id, filled by the agent: any slot there is dynamic.
-          const dynamic = !!map.role?.startsWith('policy')
-            || (values.some((v) => v === undefined) && (prim?.dynamic || w?.primitive === 'tail_call_dynamic'));
-          if (dynamic) {
-            const targets = [...new Set(ctx.policyPrograms.filter((p) => !map.role || !p.mapRole || p.mapRole === map.role).map((t) => t.name))];
-            out.sites.push({ ...base, kind: 'dynamic-tail', via, slot: slotText, targets: targets.map((name) => ({ name })) });
-            if (!own) for (const name of targets) out.edges.push({ from: fn.name, to: name, kind: 'dynamic-tail', file, line, object, via, slot: slotText, ...(objectCondition ? { condition: objectCondition } : {}) });
-            continue;
-          }
-          if (own) continue;
-          branches.forEach((slot, bi) => {
-            const value = values[bi];
-            if (value === undefined) {
-              out.diagnostics.push({ file, start: raw.start, end: raw.end, severity: 'info', message: `tail call slot '${slot}' cannot be evaluated in ${object}` });
-              return;
-            }
-            const targets = uniqueBy((ctx.programsByObject.get(object) ?? []).filter((p) => p.kind === 'tail' && p.slotValue === value
-              && (!map.role || !p.mapRole || p.mapRole === map.role)), (t) => t.name);
-            out.sites.push({ ...base, kind: 'tail', via, slot, slotValue: value, targets: targets.map((t) => ({ name: t.name, object })) });
-            if (!targets.length) {
-              // Programs of other arrays (custom calls) are loaded from outside the tree: only a note. So is
-              // a slot whose program the object's own #defines compile out (the call is there, the slot empty).
-              const out0 = (ctx.compiledOutByObject.get(object) ?? []).filter((p) => p.kind === 'tail' && p.slotValue === value && (!map.role || !p.mapRole || p.mapRole === map.role));
-              const severity = out0.length || (map.role && map.role !== 'calls') ? 'info' : 'warning';
-              const why = out0.length ? `; ${out0.map((p) => `${p.name} is compiled out there${p.condition ? ` (${p.condition})` : ''}`).join(', ')}` : '';
-              out.diagnostics.push({ file, start: raw.nameStart, end: raw.end, severity, message: `tail call to slot ${slot} (${value}) has no program in ${object}${map.name ? ` (map ${map.name})` : ''}${why}` });
-            }
-            for (const t of targets) out.edges.push({ from: fn.name, to: t.name, kind: 'tail', file, line, object, via, slot, slotValue: value, ...(objectCondition ? { condition: objectCondition } : {}) });
-          });
-        }
+        tailSite(fn, fnWrapper, s, prim, w, line, condition);
         continue;
       }
       // A call every object that sees the file compiles out is no call (call edges carry no object, and

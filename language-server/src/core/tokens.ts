@@ -23,6 +23,10 @@ const PUNCT2 = new Set(['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&
 /** Character codes (< 128) that begin some entry of PUNCT3 or PUNCT2. */
 const MULTI_PUNCT_START: boolean[] = [];
 for (const p of [...PUNCT3, ...PUNCT2]) MULTI_PUNCT_START[p.charCodeAt(0)] = true;
+/** The same sets keyed by character codes, so a lookup makes no string. */
+const code2 = (a: number, b: number) => a * 65536 + b;
+const PUNCT2_CODES = new Set([...PUNCT2].map((p) => code2(p.charCodeAt(0), p.charCodeAt(1))));
+const PUNCT3_CODES = new Set([...PUNCT3].map((p) => code2(code2(p.charCodeAt(0), p.charCodeAt(1)), p.charCodeAt(2))));
 
 function isIdStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
@@ -32,11 +36,18 @@ function isIdPart(c: number): boolean {
 }
 
 /**
+ * A token. Every token the core makes has this one shape (hide and fromArg included, even when unset): the
+ * scanners and the expander then see a single object map and V8 keeps them optimized.
+ */
+export function tok(kind: TokenKind, text: string, start: number, end: number): Token {
+  return { kind, text, start, end, hide: undefined, fromArg: undefined };
+}
+
+/**
  * Tokenizes text[from, to). When `stopAtNewline` is set, a newline that is not escaped ends the scan
  * (used for directive lines); the returned `end` is where scanning stopped.
  */
-export function tokenize(text: string, from = 0, to = text.length): Token[] {
-  const out: Token[] = [];
+export function tokenize(text: string, from = 0, to = text.length, out: Token[] = []): Token[] {
   let i = from;
   while (i < to) {
     const c = text.charCodeAt(i);
@@ -56,7 +67,7 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
       i++;
       while (i < to && isIdPart(text.charCodeAt(i))) i++;
       // String prefixes (L"..", u8"..") are rare in our trees; treat them as identifiers followed by a string.
-      out.push({ kind: 'id', text: text.slice(start, i), start, end: i });
+      out.push(tok('id', text.slice(start, i), start, i));
       continue;
     }
     if ((c >= 48 && c <= 57) || (c === 46 && text.charCodeAt(i + 1) >= 48 && text.charCodeAt(i + 1) <= 57)) {
@@ -67,7 +78,7 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
         if ((d === 43 || d === 45) && /[eEpP]/.test(text[i - 1]) && !/^0[xX]/.test(text.slice(start, i)) ) { i++; continue; }
         break;
       }
-      out.push({ kind: 'num', text: text.slice(start, i), start, end: i });
+      out.push(tok('num', text.slice(start, i), start, i));
       continue;
     }
     if (c === 34 || c === 39) {
@@ -78,16 +89,15 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
         if (d === c || d === 10) { i++; break; }
         i++;
       }
-      out.push({ kind: c === 34 ? 'str' : 'chr', text: text.slice(start, i), start, end: i });
+      out.push(tok(c === 34 ? 'str' : 'chr', text.slice(start, i), start, i));
       continue;
     }
     // Only these characters start a two- or three-character punctuator: the rest are one character.
-    if (!MULTI_PUNCT_START[c]) { out.push({ kind: 'punct', text: text[i], start, end: i + 1 }); i++; continue; }
-    const three = text.slice(i, i + 3);
-    if (PUNCT3.has(three)) { out.push({ kind: 'punct', text: three, start, end: i + 3 }); i += 3; continue; }
-    const two = text.slice(i, i + 2);
-    if (PUNCT2.has(two)) { out.push({ kind: 'punct', text: two, start, end: i + 2 }); i += 2; continue; }
-    out.push({ kind: 'punct', text: text[i], start, end: i + 1 });
+    if (!MULTI_PUNCT_START[c]) { out.push(tok('punct', text[i], start, i + 1)); i++; continue; }
+    const pair = i + 1 < to ? code2(c, text.charCodeAt(i + 1)) : -1;
+    if (i + 2 < to && PUNCT3_CODES.has(code2(pair, text.charCodeAt(i + 2)))) { out.push(tok('punct', text.slice(i, i + 3), start, i + 3)); i += 3; continue; }
+    if (PUNCT2_CODES.has(pair)) { out.push(tok('punct', text.slice(i, i + 2), start, i + 2)); i += 2; continue; }
+    out.push(tok('punct', text[i], start, i + 1));
     i++;
   }
   return out;

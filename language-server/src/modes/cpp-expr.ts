@@ -7,7 +7,7 @@
 // an `error` result, never a hang.
 import { expand, type MacroLookup } from '../core/macros';
 import { scanDirectives, type MacroDef } from '../core/directives';
-import { tokenize, type Token } from '../core/tokens';
+import { tokenize, type Token, tok } from '../core/tokens';
 
 /** A macro as the core stores it (name, params, body tokens). */
 export type MacroDefinition = MacroDef;
@@ -41,7 +41,7 @@ function resolveDefined(ts: readonly Token[], macros: MacroTable): Token[] {
       name = ts[++i];
     }
     if (!name || name.kind !== 'id') throw new Error('defined without a name');
-    out.push({ kind: 'num', text: macros.get(name.text) ? '1' : '0', start: t.start, end: name.end });
+    out.push(tok('num', macros.get(name.text) ? '1' : '0', t.start, name.end));
   }
   return out;
 }
