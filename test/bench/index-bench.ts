@@ -1,12 +1,14 @@
 // Index benchmark: `node --import tsx test/bench/index-bench.ts [bpf-dir]` (npm run bench calls it).
 // Prints cold and warm index time, MB/s, peak RSS, the ratio to bare tree-sitter parsing of the same
 // files in the same run, and one-file re-index time. Without a path it generates a Cilium-shaped tree
-// of ~300 files / ~80k lines in a temp dir. Targets (issue 2): index ≤ 1.3× bare parse, warm start
+// of ~300 files / ~90k lines / ~2.3 MB in a temp dir. Targets (issue 2): index ≤ 1.3× bare parse, warm start
 // < 150 ms, re-index < 30 ms, RSS < 200 MB. Not a test: it reports, it does not fail.
 //
 // What is measured is the shipped form of the code: this script bundles itself and the core with esbuild
 // (as build.mjs bundles the product) into .bench/ and runs that bundle in a child process without tsx, its
 // parse workers from a bundled parse-worker.js next to it. `--from-source` measures under tsx instead.
+// The child runs `--runs N` times (default 3); the run with the median cold-index ratio is printed. Then
+// whole cold processes are timed from outside, a bare parse against an index with its graph.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +35,9 @@ function generateTree(dir: string): void {
     slots.push(`CILIUM_CALL_H${h}`);
     for (let f = 0; f < 12; f++) {
       const name = `h${h}_fn${f}`;
+      // A doc comment, as most datapath helpers have (and ~2.3 MB for the tree, like Cilium's).
+      lines.push(`/* ${name}() scales the argument for header ${h} and folds the packet length in, with the protocol deciding the final shift; the IPv6 build also chains`,
+        ` * into the next helper of this header so the call graph has cycles within one file, as real datapath helpers sometimes do. Returns the computed value. */`);
       lines.push(`static __always_inline int ${name}(struct __ctx_buff *ctx __maybe_unused, int arg)`, '{', '\tint ret = 0;', '');
       lines.push('\tif (arg > 3) {', `\t\tret = H${h}_SCALE(arg) + ctx->len;`, '\t} else {', '\t\tret = arg - 1;', '\t}');
       lines.push('#ifdef ENABLE_IPV6', `\tret += h${h}_fn${(f + 1) % 12}(ctx, ret);`, '#endif');
@@ -70,6 +75,7 @@ function listSources(root: string): string[] {
 async function main(): Promise<void> {
   let dir = process.argv[2];
   let generated: string | undefined;
+  const labelGenerated = process.argv.includes('--generated');
   if (!dir) {
     generated = fs.mkdtempSync(path.join(os.tmpdir(), 'dpnav-bench-tree-'));
     generateTree(generated);
@@ -163,7 +169,7 @@ async function main(): Promise<void> {
     const g = warm.graph();
     peak = Math.max(peak, process.memoryUsage().rss);
     const mb = bytes / 1e6;
-    console.log(`tree            ${generated ? 'generated ' : ''}${root}`);
+    console.log(`tree            ${generated || labelGenerated ? 'generated ' : ''}${root}`);
     console.log(`files           ${files.length} (${lines} lines, ${mb.toFixed(2)} MB)`);
     console.log(`graph           ${g.programs.length} programs, ${g.edges.length} edges (${g.edges.filter((e) => e.kind !== 'call').length} tail/dynamic)`);
     console.log(`bare parse      ${bare.toFixed(0)} ms (web-tree-sitter, one thread, same files, same run)`);
@@ -201,14 +207,69 @@ async function bundle(): Promise<string> {
   return path.join(out, 'index-bench.js');
 }
 
+/** `--process bare|index DIR`: one whole cold process (node start, WASM compile, then parse or index + graph), timed by the parent. */
+async function processOnly(kind: string, dir: string): Promise<void> {
+  const root = findBpfRoot(dir)!;
+  if (kind === 'bare') {
+    const cp = await loadCParser();
+    for (const f of listSources(root)) cp.parser.parse(fs.readFileSync(path.join(root, f), 'utf8'))?.delete();
+  } else {
+    const index = await DatapathIndex.open(root, { cacheDir: false });
+    index.graph();
+    await index.close();
+  }
+}
+
 const args = process.argv.slice(2);
-if (bundled || args.includes('--from-source')) {
+if (bundled && args[0] === '--process') {
+  processOnly(args[1], args[2]).catch((err) => { console.error(`index-bench: ${err instanceof Error ? err.stack : String(err)}`); process.exitCode = 1; });
+} else if (bundled || args.includes('--from-source')) {
   if (!bundled) process.argv.splice(process.argv.indexOf('--from-source'), 1);
   console.log(`code            ${bundled ? 'esbuild bundle of the core (.bench/index-bench.js, as shipped), no tsx' : 'from source under tsx (--from-source)'}`);
   main().catch((err) => { console.error(`index-bench: ${err instanceof Error ? err.stack : String(err)}`); process.exitCode = 1; });
 } else {
+  // One run is one fresh process (a cold index is a process's first); the machine's other load moves one
+  // run's figures by tens of percent, so several run and the one with the median cold-index ratio is
+  // printed whole, followed by every run's ratio. `--runs N` (default 3).
+  const at = args.indexOf('--runs');
+  const runs = at >= 0 ? Math.max(1, Number(args.splice(at, 2)[1]) || 1) : 3;
+  let generated: string | undefined;
+  if (!args.some((a) => !a.startsWith('--'))) {
+    generated = fs.mkdtempSync(path.join(os.tmpdir(), 'dpnav-bench-tree-'));
+    generateTree(generated);
+    args.unshift(generated, '--generated');
+  }
+  const tree = args.find((a) => !a.startsWith('--'))!;
   bundle().then((script) => {
-    const r = spawnSync(process.execPath, ['--expose-gc', script, ...args], { stdio: 'inherit' });
-    process.exitCode = r.status ?? 1;
-  }, (err) => { console.error(`index-bench: bundling failed: ${err instanceof Error ? err.stack : String(err)}`); process.exitCode = 1; });
+    const outputs: { text: string; ratio: number }[] = [];
+    for (let i = 0; i < runs; i++) {
+      const r = spawnSync(process.execPath, ['--expose-gc', script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      if (r.status !== 0) { process.stdout.write(r.stdout ?? ''); process.exitCode = r.status ?? 1; return; }
+      const ratio = Number(/ratio to bare parse ([\d.]+)×/.exec(r.stdout)?.[1] ?? NaN);
+      outputs.push({ text: r.stdout, ratio });
+    }
+    const sorted = [...outputs].sort((a, b) => a.ratio - b.ratio);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)];
+    process.stdout.write(median.text);
+    if (runs > 1) {
+      console.log(`runs            ${runs} fresh processes, cold index / bare parse: ${outputs.map((o) => o.ratio.toFixed(2) + '×').join(', ')}; `
+        + `median ${median.ratio.toFixed(2)}× (the run printed above)  [target ≤ 1.3×]`);
+    }
+    // Whole cold processes, timed from outside: node's start and the WASM compile are in both, and the index
+    // gets no head start from a bare parse having warmed the WASM code (as it does in the run above).
+    const timed = (kind: string) => {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [script, '--process', kind, tree], { stdio: ['ignore', 'ignore', 'inherit'] });
+      if (r.status !== 0) throw new Error(`--process ${kind} exited with ${r.status}`);
+      return performance.now() - t0;
+    };
+    const bare: number[] = [];
+    const index: number[] = [];
+    for (let i = 0; i < runs; i++) { bare.push(timed('bare')); index.push(timed('index')); }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+    console.log(`cold process    bare parse ${med(bare).toFixed(0)} ms, index with graph ${med(index).toFixed(0)} ms: ${(med(index) / med(bare)).toFixed(2)}× `
+      + `(medians of ${runs}; whole processes: node start, WASM compile, reading the files)`);
+  }).catch((err) => { console.error(`index-bench: ${err instanceof Error ? err.stack : String(err)}`); process.exitCode = 1; }).finally(() => {
+    if (generated) fs.rmSync(generated, { recursive: true, force: true });
+  });
 }
