@@ -37,6 +37,10 @@ test('a sequence of edits leaves the index equal to a fresh index of the edited 
       (t) => t.replace('return x +', 'return probe_two(x); }\nstatic int probe_two(int y) { return y; }'),
       // An edit near the top shifts every later offset.
       (t) => '/* leading comment */\n' + t,
+      // Typing inside a function body: what tree-sitter sees is unchanged (the body is blanked), every
+      // later offset moves, and the body gains a call.
+      (t) => t.replace('\n{\n', '\n{\n\tint typed_here = probe_one(7);\n'),
+      (t) => t.replace('probe_one(7)', 'probe_two(7) + probe_one(8)'),
       // Undo everything: back to the file on disk.
       () => original,
     ];
