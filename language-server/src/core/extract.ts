@@ -596,11 +596,11 @@ function mapFields(text: string): Record<string, string> {
   return fields;
 }
 
-export function assemble(file: string, prep: PreparedText, shapesList: Shapes[], rolesHash: string): FileFacts {
+export function assemble(file: string, prep: PreparedText, shapesList: Shapes[], rolesHash: string, hash = contentHash(prep.text)): FileFacts {
   let cursor = 0;
   const next = () => shapesList[cursor++] ?? { functions: [], maps: [], enums: [], errors: [] };
   const facts: FileFacts = {
-    file, hash: contentHash(prep.text), rolesHash, lineStarts: lineStarts(prep.text),
+    file, hash, rolesHash, lineStarts: lineStarts(prep.text),
     defines: prep.scan.defines, undefs: prep.scan.undefs,
     includes: prep.scan.includes.map(({ path, system, start, end }) => ({ path, system, start, end })),
     regions: prep.scan.regions, functions: [], maps: [], enumerators: [], diagnostics: [],
@@ -707,10 +707,11 @@ function oversizedFacts(file: string, text: string, rolesHash: string): FileFact
   };
 }
 
-export function extractFile(cp: CParser, file: string, text: string, ctx: RolesContext, scan?: DirectiveScan): FileFacts {
+/** `hash`: the text's contentHash when the caller has it already. */
+export function extractFile(cp: CParser, file: string, text: string, ctx: RolesContext, scan?: DirectiveScan, hash?: string): FileFacts {
   if (text.length > MAX_FILE_CHARS) return oversizedFacts(file, text, ctx.rolesHash);
   const prep = prepare(text, file, ctx, 0, scan);
-  return assemble(file, prep, blankedTexts(prep).map((t) => parseShapes(cp, t)), ctx.rolesHash);
+  return assemble(file, prep, blankedTexts(prep).map((t) => parseShapes(cp, t)), ctx.rolesHash, hash);
 }
 
 /**

@@ -260,7 +260,7 @@ export class DatapathIndex {
         toExtract = files.filter((f) => !reused.has(f));
         reusedFiles = reused.size;
         if (index.pool && !(options.workers ?? toExtract.length > 20)) { await index.pool.close(); index.pool = undefined; }
-        await index.extractAll(toExtract, options.onProgress, scans);
+        await index.extractAll(toExtract, options.onProgress, scans, hashes);
       } finally {
         await index.pool?.close();
         index.pool = undefined;
@@ -345,11 +345,12 @@ export class DatapathIndex {
     return this.rolesFrom([...this.model.files.values()].flatMap((f) => f.defines));
   }
 
-  private async extractAll(files: string[], onProgress?: (done: number, total: number) => void, scans?: ReadonlyMap<string, DirectiveScan>): Promise<void> {
+  private async extractAll(files: string[], onProgress?: (done: number, total: number) => void, scans?: ReadonlyMap<string, DirectiveScan>,
+    hashes?: ReadonlyMap<string, string>): Promise<void> {
     let done = 0;
     const progressed = (n: number) => { done += n; onProgress?.(done, files.length); };
     if (!this.pool) {
-      for (const f of files) { this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx, scans?.get(f))); progressed(1); }
+      for (const f of files) { this.model.set(extractFile(this.cp, f, this.texts.get(f)!, this.ctx, scans?.get(f), hashes?.get(f))); progressed(1); }
       return;
     }
     // Whole-file extraction (directive scan included) in batches of ~32 kB, shared between the workers and this thread.
