@@ -27,7 +27,7 @@ export interface GeneratorInvocation {
 
 export interface PreparedText {
   text: string;
-  /** Spans tree-sitter must not see (blankedText() applies them, with the function bodies found then). */
+  /** Spans tree-sitter must not see (blankedText() applies them); `flat` marks a function body's interior. */
   blanks: [number, number, flat?: true][];
   scan: DirectiveScan;
   /** Tokens outside directive lines (including inconsistent #else branches, for call sites). */
@@ -137,16 +137,39 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
   const declarations: MacroDeclarationFact[] = [];
   let braceDepth = 0;
   let declFrom = 0; // token index after the last top-level `;` or `}`
+  // Function bodies, found on the way (their interiors are blanked for tree-sitter, see blankedText): a `{`
+  // at the top level right after `NAME ( … )`, among the tokens tree-sitter sees (not dead, not blanked).
+  let seen = -1; // the last token tree-sitter sees
+  const parens: number[] = []; // at the top level, for each open '(': the seen token before it
+  let afterCall = -1; // a ')' at the top level closing `NAME (`
+  let bodyOpen = -1; // end of the '{' of the body being read
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k];
     if (dead.length && isDead(t.start)) continue;
     if (t.kind === 'punct') {
-      if (t.text === '{') braceDepth++;
-      else if (t.text === '}') { braceDepth = Math.max(0, braceDepth - 1); if (!braceDepth) declFrom = k + 1; }
-      else if (t.text === ';' && !braceDepth) declFrom = k + 1;
+      const p = t.text;
+      if (p === '{') {
+        if (braceDepth === 0 && afterCall === seen && afterCall >= 0 && !parens.length) bodyOpen = t.end;
+        braceDepth++;
+      } else if (p === '}') {
+        braceDepth = Math.max(0, braceDepth - 1);
+        if (!braceDepth) {
+          declFrom = k + 1;
+          if (bodyOpen >= 0 && t.start > bodyOpen) blanks.push([bodyOpen, t.start, true]);
+          bodyOpen = -1;
+        }
+      } else if (braceDepth === 0) {
+        if (p === ';') { declFrom = k + 1; parens.length = 0; }
+        else if (p === '(') parens.push(seen);
+        else if (p === ')') {
+          const before = parens.pop();
+          if (!parens.length && before !== undefined && before >= 0 && tokens[before].kind === 'id' && !C_KEYWORDS.has(tokens[before].text)) afterCall = k;
+        }
+      }
+      seen = k;
       continue;
     }
-    if (t.kind !== 'id') continue;
+    if (t.kind !== 'id') { seen = k; continue; }
     const name = t.text;
     if (braceDepth === 0) {
       // Top level (a few tokens of a file): declarations written with a macro, generator invocations.
@@ -156,22 +179,22 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
       }
       if (depth < 3 && ctx.roles.generators.has(name) && tokens[k + 1]?.text === '(') {
         const close = generatorAt(tokens, k, file, ctx, depth, generated);
-        if (close < 0) continue;
+        if (close < 0) { seen = k; continue; }
         blanks.push([t.start, tokens[close].end]);
         k = close;
         continue;
       }
     }
-    if (!ctx.roles.attributeLike.has(name)) continue;
+    if (!ctx.roles.attributeLike.has(name)) { seen = k; continue; }
     const def = ctx.macros.get(name);
     let end = t.end;
     let last = k;
     if (tokens[k + 1]?.text === '(' && (def?.params || !def)) {
       const call = splitArgs(tokens, k + 1);
-      if (!call) continue;
+      if (!call) { seen = k; continue; }
       end = tokens[call.close].end;
       last = call.close;
-    } else if (def?.params) continue; // a function-like macro name not being called
+    } else if (def?.params) { seen = k; continue; } // a function-like macro name not being called
     blanks.push([t.start, end]);
     if (braceDepth === 0 && ctx.roles.markers.has(name)) {
       markers.push({ name, text: text.slice(t.start, end).replace(/\\\r?\n/g, ' ').replace(/\s+/g, ' '), start: t.start, end });
@@ -182,74 +205,18 @@ export function prepare(text: string, file: string, ctx: RolesContext, depth = 0
 }
 
 /**
- * The text tree-sitter parses: the prepared spans and the interiors of function bodies blanked. Apart from
- * prepare() on purpose: TurboFan compiles prepare() (hot from the first files of a cold index) as one
- * unit with what it inlines, and this step there made that compile three times slower.
+ * The text tree-sitter parses: the prepared spans blanked, function bodies' interiors among them (what the
+ * facts take from a body are its call sites, read from the tokens; the definition's shape needs only the
+ * braces). Cached per prepared text (generated texts are prepared once and shared).
  */
 const blankedCache = new WeakMap<PreparedText, string>();
 export function blankedText(prep: PreparedText): string {
   let blanked = blankedCache.get(prep);
   if (blanked === undefined) {
-    blanked = applyBlanks(prep.text, [...prep.blanks, ...functionBodies(prep.tokens, prep.blanks)]);
+    blanked = applyBlanks(prep.text, [...prep.blanks]);
     blankedCache.set(prep, blanked);
   }
   return blanked;
-}
-
-/**
- * Interiors of top-level function bodies (`NAME ( … ) { … }`, tokens inside `skip` ignored), which are
- * blanked for tree-sitter: what the facts take from a body are its call sites, read from the tokens
- * (callSitesIn), and the definition's shape needs only the braces. Parsing `{ }` instead of the body
- * makes tree-sitter about 40% cheaper on a Cilium tree. A `{` whose braces do not close, or that follows
- * anything but a parameter list after a name (`__attribute__((…)) {`, `(*f(int))(void) {`), is left alone.
- */
-function functionBodies(tokens: readonly Token[], skip: readonly [number, number, flat?: true][]): [number, number, true][] {
-  const spans = [...skip].sort((a, b) => a[0] - b[0]);
-  const hidden = new Uint8Array(tokens.length); // 1: tree-sitter does not see the token
-  for (let k = 0, si = 0, coverEnd = -1; k < tokens.length; k++) {
-    const at = tokens[k].start;
-    while (si < spans.length && spans[si][0] <= at) coverEnd = Math.max(coverEnd, spans[si++][1]);
-    if (at < coverEnd) hidden[k] = 1;
-  }
-  const out: [number, number, true][] = [];
-  const parens: number[] = []; // for each open '(' at brace depth 0: the index of the visible token before it
-  let afterCall = -1; // index of a ')' that closes `NAME (` at depth 0
-  let previous = -1; // index of the last visible token
-  let depth = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    if (hidden[i]) continue;
-    const s = tokens[i].text;
-    const before = previous;
-    previous = i;
-    if (depth > 0) {
-      if (s === '{') depth++; else if (s === '}') depth--;
-      continue;
-    }
-    if (s === '(') { parens.push(before); continue; }
-    if (s === ')') {
-      const open = parens.pop();
-      const name = open !== undefined && open >= 0 ? tokens[open] : undefined;
-      if (!parens.length && name?.kind === 'id' && !C_KEYWORDS.has(name.text)) afterCall = i;
-      continue;
-    }
-    if (s === '{' && afterCall === before && before >= 0 && !parens.length) {
-      let close = i + 1;
-      for (let d = 1; close < tokens.length; close++) {
-        if (hidden[close]) continue;
-        const c = tokens[close].text;
-        if (c === '{') d++; else if (c === '}' && --d === 0) break;
-      }
-      if (close < tokens.length) {
-        if (tokens[close].start > tokens[i].end) out.push([tokens[i].end, tokens[close].start, true]);
-        i = close;
-        previous = close;
-        continue;
-      }
-    }
-    if (s === '{') depth++;
-    else if (s === ';') parens.length = 0;
-  }
-  return out;
 }
 
 /** `static void *MACRO(name, …);` at token `k` (a macro name followed by `(`): a declarator written as a macro
