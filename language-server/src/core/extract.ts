@@ -1,8 +1,8 @@
 // Per-file extraction. Three steps so the expensive one can run in a worker thread:
 //   prepare()     directives, tokens, and the spans tree-sitter must not see: attribute and program-marker
-//                 macros, directive lines and inconsistent #else branches, plus the expansions of top-level
-//                 function-generating macros; blankedText() replaces those spans and the interiors of function
-//                 bodies by spaces (byte offsets stay true);
+//                 macros, directive lines, inconsistent #else branches and the interiors of function bodies,
+//                 plus the expansions of top-level function-generating macros; blankedText() replaces those
+//                 spans by spaces (byte offsets stay true);
 //   parseShapes() tree-sitter + the .scm queries over the blanked texts with blank runs cut to one space
 //                 (compactBlanks; offsets mapped back), giving functions, maps, enums;
 //   assemble()    ties shapes, markers, call sites and conditions together into FileFacts.
