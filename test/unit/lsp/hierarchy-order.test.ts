@@ -1,20 +1,15 @@
 // Call hierarchy on names defined more than once (each object's own handle_ipv4 / tail_handle_ipv4), and a
 // tail-call wrapper's own dynamic call, on the modern fixture through a real client.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { repoRoot, startSession, type LspSession } from './harness';
-import { FixtureTree } from './navigate';
+import { repoRoot } from './harness';
+import { useFixtureSession, type FixtureTree } from './navigate';
 
 const workspace = path.join(repoRoot, 'test/fixtures/modern');
-let s: LspSession;
 let t: FixtureTree;
 
-before(async () => {
-  s = await startSession({ workspace });
-  t = new FixtureTree(s);
-});
-after(async () => { await s?.close(); });
+useFixtureSession(workspace, (_session, tree) => { t = tree; });
 
 const where = (items: { uri: string; selectionRange: { start: { line: number } } }[]) =>
   items.map((i) => `${path.basename(i.uri)}:${i.selectionRange.start.line}`);

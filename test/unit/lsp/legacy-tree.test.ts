@@ -1,12 +1,12 @@
 // Every LSP feature on the legacy-style fixture tree (≈ Cilium 1.7–1.9 conventions), through a real
 // client: the seed path hop by hop, definitions across tail calls, hover, symbols, lenses, hints,
 // diagnostics and the custom requests. Expected lines are read from the fixture files themselves.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { CodeLens, DocumentSymbol, Hover, InlayHint, Location, SymbolInformation } from 'vscode-languageserver-protocol';
-import { repoRoot, startSession, type LspSession } from './harness';
-import { FixtureTree } from './navigate';
+import { repoRoot, type LspSession } from './harness';
+import { useFixtureSession, type FixtureTree } from './navigate';
 import type { Graph } from '../../../language-server/src/core/graph-schema';
 import type { LocateResult } from '../../../language-server/src/server/protocol';
 
@@ -14,11 +14,7 @@ const workspace = path.join(repoRoot, 'test/fixtures/legacy');
 let s: LspSession;
 let t: FixtureTree;
 
-before(async () => {
-  s = await startSession({ workspace });
-  t = new FixtureTree(s);
-});
-after(async () => { await s?.close(); });
+useFixtureSession(workspace, (session, tree) => { s = session; t = tree; });
 
 test('the server finds bpf/ under the workspace and indexes it', async () => {
   const state = await s.indexStatus();

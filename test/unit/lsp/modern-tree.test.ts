@@ -1,21 +1,17 @@
 // LSP features on the modern-style fixture tree (≈ Cilium 1.10+ conventions: __section_entry,
 // __declare_tail, tail_call_internal, BTF maps, a function-generating macro), through a real client.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { DocumentSymbol, Hover, InlayHint } from 'vscode-languageserver-protocol';
-import { repoRoot, startSession, type LspSession } from './harness';
-import { FixtureTree } from './navigate';
+import { repoRoot, type LspSession } from './harness';
+import { useFixtureSession, type FixtureTree } from './navigate';
 
 const workspace = path.join(repoRoot, 'test/fixtures/modern');
 let s: LspSession;
 let t: FixtureTree;
 
-before(async () => {
-  s = await startSession({ workspace });
-  t = new FixtureTree(s);
-});
-after(async () => { await s?.close(); });
+useFixtureSession(workspace, (session, tree) => { s = session; t = tree; });
 
 test('seed path, lxc: cil_from_container → slot → tail_handle_ipv4 → … → handle_ipv4_from_lxc → ipv4_local_delivery → cil_lxc_policy', async () => {
   const defs = await t.definition('bpf/bpf_lxc.c', 'CILIUM_CALL_IPV4_FROM_LXC', 'ret = tail_call_internal(ctx, CILIUM_CALL_IPV4_FROM_LXC');

@@ -3,7 +3,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CallHierarchyIncomingCall, CallHierarchyItem, CallHierarchyOutgoingCall, Location, LocationLink, Position } from 'vscode-languageserver-protocol';
-import type { LspSession } from './harness';
+import { after, before } from 'node:test';
+import { startSession, type LspSession } from './harness';
+
+/** One server session on `workspace` for a whole test file: started before its tests (handed over by `ready`), closed after. */
+export function useFixtureSession(workspace: string, ready: (session: LspSession, tree: FixtureTree) => void): void {
+  let session: LspSession | undefined;
+  before(async () => {
+    session = await startSession({ workspace });
+    ready(session, new FixtureTree(session));
+  });
+  after(async () => { await session?.close(); });
+}
 
 export class FixtureTree {
   private texts = new Map<string, string>();

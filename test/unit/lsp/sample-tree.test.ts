@@ -1,22 +1,18 @@
 // The bundled sample tree (sample/bpf) through a real client: the whole egress-to-ingress walk of the
 // README, hop by hop, including the dynamic policy call and redirect_ep; and dpnav/locate as the
 // extension uses it to map simulator steps (function + anchored call) into the tree.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { repoRoot, startSession, type LspSession } from './harness';
-import { FixtureTree } from './navigate';
+import { repoRoot, type LspSession } from './harness';
+import { useFixtureSession, type FixtureTree } from './navigate';
 import type { LocateResult } from '../../../language-server/src/server/protocol';
 
 const workspace = path.join(repoRoot, 'sample');
 let s: LspSession;
 let t: FixtureTree;
 
-before(async () => {
-  s = await startSession({ workspace });
-  t = new FixtureTree(s);
-});
-after(async () => { await s?.close(); });
+useFixtureSession(workspace, (session, tree) => { s = session; t = tree; });
 
 test('pod egress to pod ingress, hop by hop', async () => {
   const [entry] = await t.prepare('bpf/bpf_lxc.c', 'cil_from_container', 'int cil_from_container');
